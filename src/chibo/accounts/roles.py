@@ -1,0 +1,55 @@
+"""The fixed role vocabulary (ARCHITECTURE.md §1) and what each role may do."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Perm:
+    UNITS_VIEW = "units.view"
+    UNITS_CHANGE = "units.change"
+    MEMBERS_VIEW = "members.view"
+    MEMBERS_VIEW_SENSITIVE = "members.view_sensitive"
+    MEMBERS_CHANGE = "members.change"
+    MEMBERS_IMPORT = "members.import"
+    MEMBERS_EXPORT = "members.export"
+    AUDIT_VIEW = "audit.view"
+    ADMISSIONS_DECIDE = "admissions.decide"
+    ACCOUNTS_MANAGE = "accounts.manage"
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    CELL_SECRETARY = "cell_secretary", _("Cell secretary")
+    BOARD_STAFF = "board_staff", _("Organization board staff")
+    COMMITTEE_LEADER = "committee_leader", _("Committee leader")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+_READ = {Perm.UNITS_VIEW, Perm.MEMBERS_VIEW}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.MEMBER: frozenset(),
+    Role.CELL_SECRETARY: frozenset(_READ),
+    Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
+    Role.COMMITTEE_LEADER: frozenset(
+        _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW}
+    ),
+    Role.BOARD_STAFF: frozenset(
+        _READ
+        | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
+           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW}
+    ),
+    Role.ADMIN: frozenset(
+        _READ
+        | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
+           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_DECIDE,
+           Perm.ACCOUNTS_MANAGE}
+    ),
+}
+
+STAFF_ROLES = frozenset(
+    {Role.CELL_SECRETARY, Role.BOARD_STAFF, Role.COMMITTEE_LEADER, Role.AUDITOR, Role.ADMIN}
+)

@@ -1,0 +1,68 @@
+"""The working-day calendar: Vietnamese public holidays (Tết included) and weekends.
+
+Regulatory deadlines count working days (DOMAIN.md §4). Holidays come from the ``holidays``
+package (Vietnam) plus the rulebook key ``calendar.extra_days_off`` for the government's yearly
+make-up days off, and ``calendar.extra_working_days`` for Saturdays worked in exchange.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+def _extra(key: str) -> frozenset[dt.date]:
+    from chibo.core.rulebook import file_rules
+
+    values = file_rules().get(key, [])
+    days: set[dt.date] = set()
+    for entry in values:
+        days.update(dt.date.fromisoformat(d) for d in entry["value"])
+    return frozenset(days)
+
+
+def is_working_day(day: dt.date) -> bool:
+    if day in _extra("calendar.extra_working_days"):
+        return True
+    if day.weekday() >= 5:
+        return False
+    return day not in _public_holidays(day.year) and day not in _extra("calendar.extra_days_off")
+
+
+def holiday_name(day: dt.date) -> str | None:
+    return holidays.country_holidays("VN", years=day.year).get(day)
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The date ``n`` working days after ``start`` (``start`` itself not counted).
+
+    ``n`` may be negative to count backwards; ``n == 0`` returns ``start``.
+    """
+    step = 1 if n >= 0 else -1
+    remaining = abs(n)
+    day = start
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in the interval (start, end]; negative if ``end`` is before ``start``."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

@@ -1,0 +1,44 @@
+"""Import jobs: an uploaded file, validated whole, applied all-or-nothing by a background job."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    UNITS = "units", _("Units")
+    MEMBERS = "members", _("Members")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    VALIDATING = "validating", _("Checking rows")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Rejected: nothing was written")
+
+
+class ImportJob(models.Model):
+    kind = models.CharField(_("what"), max_length=16, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    state = models.CharField(_("state"), max_length=16, choices=ImportState.choices, default=ImportState.QUEUED)
+    rows_total = models.IntegerField(default=0)
+    rows_done = models.IntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    scope_path = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -1,0 +1,140 @@
+"""The member registry: profiles, dated placements, per-unit tallies."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chibo.members.enums import (
+    ETHNICITY_CHOICES,
+    ETHNICITY_KINH,
+    Occupation,
+    PlacementKind,
+    PoliticalTheory,
+    Qualification,
+    Religion,
+    Sex,
+    Status,
+)
+
+SENSITIVE_FIELDS = ("citizen_id", "phone", "ethnicity", "religion")
+
+
+class Member(models.Model):
+    # identity
+    full_name = models.CharField(_("full name"), max_length=120)
+    name_folded = models.CharField(max_length=120, editable=False)
+    birth_name = models.CharField(_("birth name"), max_length=120, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    citizen_id = models.CharField(_("citizen ID"), max_length=12)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNICITY_CHOICES, default=ETHNICITY_KINH)
+    religion = models.CharField(_("religion"), max_length=16, choices=Religion.choices, default=Religion.NONE)
+    home_town = models.CharField(_("home town"), max_length=255, blank=True)
+    birth_place = models.CharField(_("place of birth"), max_length=255, blank=True)
+    residence = models.CharField(_("residence"), max_length=255, blank=True)
+    # education and work
+    education_grade = models.PositiveSmallIntegerField(_("general education (grade)"), default=12)
+    qualification = models.CharField(_("professional qualification"), max_length=16, choices=Qualification.choices, default=Qualification.NONE)
+    political_theory = models.CharField(_("political theory"), max_length=16, choices=PoliticalTheory.choices, default=PoliticalTheory.NONE)
+    foreign_language = models.CharField(_("foreign language"), max_length=64, blank=True)
+    occupation_before = models.CharField(_("occupation before joining"), max_length=24, choices=Occupation.choices, blank=True)
+    occupation = models.CharField(_("occupation now"), max_length=24, choices=Occupation.choices, default=Occupation.OTHER)
+    youth_union = models.BooleanField(_("youth-union member"), default=False)
+    is_army = models.BooleanField(_("army"), default=False)
+    is_police = models.BooleanField(_("police"), default=False)
+    is_retired = models.BooleanField(_("retired"), default=False)
+    # party data
+    admission_date = models.DateField(_("admission decision date"), null=True, blank=True)
+    ceremony_date = models.DateField(_("admission ceremony date"), null=True, blank=True)
+    ceremony_place = models.CharField(_("admission ceremony place"), max_length=255, blank=True)
+    official_date = models.DateField(_("official member date"), null=True, blank=True)
+    card_number = models.CharField(_("party card number"), max_length=16, null=True, blank=True, unique=True)
+    background_sheet_no = models.CharField(_("background sheet number"), max_length=32, blank=True)
+    # status and placement
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROBATIONARY)
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("cell"), on_delete=models.PROTECT, related_name="members")
+    unit_path = models.CharField(max_length=255, editable=False)
+    temp_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("temporary cell"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="temporary_members",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [
+            models.Index(fields=["name_folded", "id"], name="member_name"),
+            models.Index(fields=["unit_path", "name_folded"], name="member_path_name"),
+            models.Index(fields=["unit", "name_folded"], name="member_unit_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"], condition=~Q(status="deceased"), name="member_citizen_id_living",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Status.active()
+
+
+class Placement(models.Model):
+    """A dated period of a member's activity in a cell (official or temporary)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="placements")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="placements")
+    kind = models.CharField(max_length=12, choices=PlacementKind.choices, default=PlacementKind.OFFICIAL)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        indexes = [models.Index(fields=["unit", "valid_from"], name="placement_unit")]
+        ordering = ["valid_from", "id"]
+
+
+TALLY_COLUMNS = (
+    "total", "probationary", "official", "exempted", "women", "ethnic_minority", "religious",
+    "youth_union", "student", "non_state_enterprise", "residential", "civil_servant",
+    "entrepreneur",
+)
+
+
+class UnitMemberTally(models.Model):
+    """Active members of a unit's whole subtree, by status and DOMAIN §5 category.
+
+    Kept current by the member services (``tallies.apply``) and re-computable with
+    ``python -m chibo tallies --verify``.
+    """
+
+    unit = models.OneToOneField("org.Unit", primary_key=True, on_delete=models.CASCADE, related_name="tally")
+    total = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    official = models.IntegerField(default=0)
+    exempted = models.IntegerField(default=0)
+    women = models.IntegerField(default=0)
+    ethnic_minority = models.IntegerField(default=0)
+    religious = models.IntegerField(default=0)
+    youth_union = models.IntegerField(default=0)
+    student = models.IntegerField(default=0)
+    non_state_enterprise = models.IntegerField(default=0)
+    residential = models.IntegerField(default=0)
+    civil_servant = models.IntegerField(default=0)
+    entrepreneur = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("member tally")
+
+    def as_dict(self) -> dict[str, int]:
+        return {c: getattr(self, c) for c in TALLY_COLUMNS}

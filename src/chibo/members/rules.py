@@ -1,0 +1,139 @@
+"""Pure rules on member data: no I/O, values in, findings out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from chibo.members.enums import ETHNICITY_CHOICES, Occupation, Religion, Sex, Status
+
+CITIZEN_ID = re.compile(r"^\d{12}$")
+PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+_ETHNIC_CODES = {code for code, _name in ETHNICITY_CHOICES}
+
+Findings = dict[str, list[Any]]
+
+
+def citizen_id_problem(value: str, *, sex: str | None = None, birth_date: dt.date | None = None):
+    """Why ``value`` is not a valid 12-digit citizen ID, or None.
+
+    Digits 1–3 are the province of birth registration (001–096); digit 4 encodes sex and
+    century (0/1 = male/female born 1900–1999, 2/3 = 2000–2099); digits 5–6 are the birth year.
+    """
+    if not CITIZEN_ID.match(value or ""):
+        return _("The citizen ID must be exactly 12 digits.")
+    if not 1 <= int(value[:3]) <= 96:
+        return _("The first three digits of the citizen ID must be a province code (001–096).")
+    code = int(value[3])
+    if code > 3:
+        return _("The fourth digit of the citizen ID must be 0, 1, 2 or 3 (sex and century).")
+    if sex in (Sex.MALE, Sex.FEMALE) and (code % 2 == 1) != (sex == Sex.FEMALE):
+        return _("The citizen ID does not match the sex entered (fourth digit).")
+    if birth_date is not None:
+        century = 1900 if code < 2 else 2000
+        if century + int(value[4:6]) != birth_date.year:
+            return _("The citizen ID does not match the year of birth (digits 4–6).")
+    return None
+
+
+def citizen_id_for(*, province: int, sex: str, birth_date: dt.date, serial: int) -> str:
+    """Build a citizen ID consistent with :func:`citizen_id_problem` (used by the generators)."""
+    century_code = (0 if birth_date.year < 2000 else 2) + (1 if sex == Sex.FEMALE else 0)
+    return f"{province:03d}{century_code}{birth_date.year % 100:02d}{serial % 1_000_000:06d}"
+
+
+def profile_problems(data: dict[str, Any], *, today: dt.date) -> Findings:
+    """Field-level problems of a member profile (the values already have their Python types)."""
+    problems: Findings = {}
+
+    def add(field: str, message: Any) -> None:
+        problems.setdefault(field, []).append(message)
+
+    name = (data.get("full_name") or "").strip()
+    if len(name) < 2:
+        add("full_name", _("Enter the member's full name."))
+    elif any(ch.isdigit() for ch in name):
+        add("full_name", _("A name cannot contain digits."))
+    birth = data.get("birth_date")
+    if birth is None:
+        add("birth_date", _("Enter the date of birth."))
+    elif birth > today or birth < dt.date(1900, 1, 1):
+        add("birth_date", _("The date of birth must be between 1900 and today."))
+    elif (today.year - birth.year) * 12 + today.month - birth.month < 16 * 12:
+        add("birth_date", _("A party member must be at least 16 years old."))
+    if data.get("sex") not in Sex.values:
+        add("sex", _("Choose male or female."))
+    problem = citizen_id_problem(str(data.get("citizen_id") or ""), sex=data.get("sex"),
+                                 birth_date=birth if "birth_date" not in problems else None)
+    if problem:
+        add("citizen_id", problem)
+    phone = (data.get("phone") or "").replace(" ", "")
+    if phone and not PHONE.match(phone):
+        add("phone", _("Enter a Vietnamese phone number, e.g. 0912345678 or +84912345678."))
+    if data.get("ethnicity", "01") not in _ETHNIC_CODES:
+        add("ethnicity", _("Choose one of the 54 ethnic groups or Other."))
+    if data.get("religion", Religion.NONE) not in Religion.values:
+        add("religion", _("Choose a religion from the list."))
+    if data.get("occupation", Occupation.OTHER) not in Occupation.values:
+        add("occupation", _("Choose an occupation from the list."))
+    grade = data.get("education_grade", 12)
+    if not isinstance(grade, int) or not 0 <= grade <= 12:
+        add("education_grade", _("General education is a grade from 0 to 12."))
+    _party_dates(data, today, add)
+    return problems
+
+
+def _party_dates(data: dict[str, Any], today: dt.date, add) -> None:
+    status = data.get("status", Status.PROBATIONARY)
+    if status not in Status.values:
+        add("status", _("Choose a status from the list."))
+        return
+    admission, ceremony, official = (data.get(k) for k in ("admission_date", "ceremony_date", "official_date"))
+    birth = data.get("birth_date")
+    for field, value in (("admission_date", admission), ("ceremony_date", ceremony), ("official_date", official)):
+        if value is not None and value > today:
+            add(field, _("This date is in the future."))
+        if value is not None and birth is not None and value < birth:
+            add(field, _("This date is before the date of birth."))
+    if status in Status.active() and admission is None:
+        add("admission_date", _("Enter the admission decision date."))
+    if ceremony and admission and ceremony < admission:
+        add("ceremony_date", _("The ceremony cannot be before the admission decision."))
+    if official and admission and official < admission:
+        add("official_date", _("The official date cannot be before the admission decision."))
+    if status in (Status.OFFICIAL, Status.EXEMPTED) and official is None:
+        add("official_date", _("An official member needs the official member date."))
+    if status == Status.PROBATIONARY and official is not None:
+        add("official_date", _("A probationary member has no official date yet."))
+    if data.get("card_number") and status == Status.PROBATIONARY:
+        add("card_number", _("Party cards are issued to official members only."))
+
+
+def age_in_months(birth: dt.date, on: dt.date) -> int:
+    """Age "counted by month" (DOMAIN.md §4): whole calendar months, day of month ignored."""
+    return (on.year - birth.year) * 12 + (on.month - birth.month)
+
+
+def age_years(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def birth_range_for_age_band(band: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """(born after, born on or before) limits for an age band, for an index range on birth_date."""
+
+    def years_ago(n: int) -> dt.date:
+        try:
+            return today.replace(year=today.year - n)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - n, day=28)
+
+    bands = {
+        "lt30": (years_ago(30), None),
+        "30-45": (years_ago(46), years_ago(30)),
+        "46-60": (years_ago(61), years_ago(46)),
+        "gt60": (None, years_ago(61)),
+    }
+    return bands[band]

@@ -1,0 +1,232 @@
+"""Settings, read from the environment (ARCHITECTURE.md §9).
+
+Every variable has a safe default for the embedded SQLite setup; a bad value stops start-up with
+a message that says which variable is wrong and what it should look like.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("CHIBO_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: use 1/0, true/false, yes/no or on/off.")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("SECRET_KEY is too short: use at least 32 random characters.")
+        return key
+    stored = DATA_DIR / "secret_key"
+    if not stored.exists():
+        stored.write_text(secrets.token_urlsafe(50))
+        stored.chmod(0o600)
+    return stored.read_text().strip()
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'chibo.sqlite3'}"
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///path/to/file.sqlite3 "
+            "or postgres://user:password@host:5432/name."
+        )
+    config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
+    if scheme == "sqlite":
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+        config["TEST"] = {"NAME": os.environ.get("CHIBO_TEST_SQLITE") or None}
+    return config
+
+
+def _email() -> dict:
+    url = os.environ.get("EMAIL_URL", "")
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtps", "console"}:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL scheme {parsed.scheme!r} is not supported: use smtp://user:pass@host:587, "
+            "smtps://… or console://."
+        )
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": parsed.username or "",
+        "EMAIL_HOST_PASSWORD": parsed.password or "",
+        "EMAIL_USE_SSL": parsed.scheme == "smtps",
+        "EMAIL_USE_TLS": parsed.scheme == "smtp" and (parsed.port or 587) == 587,
+    }
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("DEBUG", False)
+DEMO_MODE = _env_bool("CHIBO_DEMO", False)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "huey.contrib.djhuey",
+    "chibo.core",
+    "chibo.org",
+    "chibo.accounts",
+    "chibo.members",
+    "chibo.imports",
+    "chibo.console",
+    "chibo.api",
+    "chibo.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chibo.accounts.middleware.SecurityHeadersMiddleware",
+    "chibo.accounts.middleware.StaffTwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "chibo.urls"
+WSGI_APPLICATION = "chibo.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "chibo.console.context.console",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHIBO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLED = _env_bool("CHIBO_LOCKOUT", True)
+
+# Two-factor (TOTP) for staff roles: required when CHIBO_REQUIRE_2FA is on (default in production).
+REQUIRE_STAFF_2FA = _env_bool("CHIBO_REQUIRE_2FA", not DEMO_MODE and not DEBUG)
+OTP_TOTP_ISSUER = "Chibo"
+
+SESSION_COOKIE_AGE = int(os.environ.get("CHIBO_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+_redis = os.environ.get("REDIS_URL", "")
+if _redis:
+    if not _redis.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("REDIS_URL must look like redis://host:6379/0.")
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "chibo", "url": _redis, "immediate": False}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "chibo",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": _env_bool("CHIBO_JOBS_IMMEDIATE", False),
+    }
+
+globals().update(_email())
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

@@ -92,7 +92,7 @@ def _direct_counts() -> dict[int, dict[str, int]]:
     """Counts per cell straight from the member table (one GROUP BY)."""
     active = "', '".join(Status.active())
     sums = {
-        "total": "1",
+        "total": "1 = 1",
         "probationary": f"m.status = '{Status.PROBATIONARY}'",
         "official": f"m.status = '{Status.OFFICIAL}'",
         "exempted": f"m.status = '{Status.EXEMPTED}'",

@@ -169,7 +169,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("CHIBO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
+# Lock the account, not the address: many officers share one office NAT address.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_VERBOSE = False

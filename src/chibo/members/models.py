@@ -38,11 +38,19 @@ class Member(models.Model):
     residence = models.CharField(_("residence"), max_length=255, blank=True)
     # education and work
     education_grade = models.PositiveSmallIntegerField(_("general education (grade)"), default=12)
-    qualification = models.CharField(_("professional qualification"), max_length=16, choices=Qualification.choices, default=Qualification.NONE)
-    political_theory = models.CharField(_("political theory"), max_length=16, choices=PoliticalTheory.choices, default=PoliticalTheory.NONE)
+    qualification = models.CharField(
+        _("professional qualification"), max_length=16, choices=Qualification.choices, default=Qualification.NONE
+    )
+    political_theory = models.CharField(
+        _("political theory"), max_length=16, choices=PoliticalTheory.choices, default=PoliticalTheory.NONE
+    )
     foreign_language = models.CharField(_("foreign language"), max_length=64, blank=True)
-    occupation_before = models.CharField(_("occupation before joining"), max_length=24, choices=Occupation.choices, blank=True)
-    occupation = models.CharField(_("occupation now"), max_length=24, choices=Occupation.choices, default=Occupation.OTHER)
+    occupation_before = models.CharField(
+        _("occupation before joining"), max_length=24, choices=Occupation.choices, blank=True
+    )
+    occupation = models.CharField(
+        _("occupation now"), max_length=24, choices=Occupation.choices, default=Occupation.OTHER
+    )
     youth_union = models.BooleanField(_("youth-union member"), default=False)
     is_army = models.BooleanField(_("army"), default=False)
     is_police = models.BooleanField(_("police"), default=False)
@@ -103,6 +111,9 @@ class Placement(models.Model):
         indexes = [models.Index(fields=["unit", "valid_from"], name="placement_unit")]
         ordering = ["valid_from", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.unit_id} from {self.valid_from}"
+
 
 TALLY_COLUMNS = (
     "total", "probationary", "official", "exempted", "women", "ethnic_minority", "religious",
@@ -135,6 +146,9 @@ class UnitMemberTally(models.Model):
 
     class Meta:
         verbose_name = _("member tally")
+
+    def __str__(self) -> str:
+        return f"tally of unit {self.unit_id}: {self.total}"
 
     def as_dict(self) -> dict[str, int]:
         return {c: getattr(self, c) for c in TALLY_COLUMNS}

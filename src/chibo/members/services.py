@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,12 +44,13 @@ def _check_unit(unit: Unit, errors: dict[str, list]) -> None:
 
 
 def _check_unique(data: dict[str, Any], errors: dict[str, list], exclude: int | None = None) -> None:
-    living = Member.objects.exclude(status=Status.DECEASED).exclude(pk=exclude)
+    others = Member.objects.exclude(pk=exclude) if exclude is not None else Member.objects.all()
+    living = others.exclude(status=Status.DECEASED)
     if data.get("citizen_id") and "citizen_id" not in errors and data.get("status") != Status.DECEASED \
             and living.filter(citizen_id=data["citizen_id"]).exists():
         errors["citizen_id"] = [_("Another living member already has this citizen ID.")]
     card = data.get("card_number")
-    if card and Member.objects.exclude(pk=exclude).filter(card_number=card).exists():
+    if card and others.filter(card_number=card).exists():
         errors["card_number"] = [_("Another member already has this party card number.")]
 
 
@@ -83,7 +83,8 @@ def create_member(*, actor: Any, unit: Unit, data: dict[str, Any], on: dt.date |
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:  # a concurrent insert won the race for the same citizen ID
-        raise DomainError(_("The member was not saved."), {"citizen_id": [_("Another living member already has this citizen ID.")]}) from exc
+        duplicate = {"citizen_id": [_("Another living member already has this citizen ID.")]}
+        raise DomainError(_("The member was not saved."), duplicate) from exc
     Placement.objects.create(member=member, unit=unit, valid_from=member.admission_date or on or today)
     tallies.apply(unit.path, tallies.member_vector(member, unit.sector))
     audit.record("members.created", actor=actor, obj=member, unit_path=unit.path,

@@ -148,7 +148,7 @@ def verify() -> list[tuple[int, str, int, int]]:
     """(unit id, column, stored, recomputed) for every tally that is wrong; empty when all agree."""
     fresh = compute()
     stored = {t.unit_id: t.as_dict() for t in UnitMemberTally.objects.all()}
-    wrong = []
+    wrong: list[tuple[int, str, int, int]] = []
     for uid, counts in fresh.items():
         have = stored.get(uid, dict.fromkeys(TALLY_COLUMNS, 0))
         wrong.extend((uid, k, have[k], n) for k, n in counts.items() if have[k] != n)

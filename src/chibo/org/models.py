@@ -93,6 +93,9 @@ class UnitPathPeriod(models.Model):
             models.Index(fields=["unit", "valid_from"], name="unitperiod_unit"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} at {self.path} from {self.valid_from}"
+
 
 class UnitEvent(models.Model):
     """A dated restructuring event, with the decision that authorised it."""
@@ -110,3 +113,6 @@ class UnitEvent(models.Model):
     class Meta:
         verbose_name = _("unit event")
         ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"

@@ -77,20 +77,29 @@ def search_units(user: Any, text: str, *, limit: int = 20):
     return qs.filter(by_code | by_name).order_by("depth", "name_folded")[:limit]
 
 
-def charter_warnings(unit: Unit, counts: dict[str, int]) -> list[str]:
-    """Charter thresholds as warnings, never hard failures (DOMAIN.md §2)."""
+def charter_limits() -> tuple[int, int]:
+    """(minimum official members of a cell, members from which a grassroots cell should split)."""
+    from chibo.core.rulebook import rule
+
+    return rule("charter.cell_min_official_members"), rule("charter.grassroots_committee_min_members")
+
+
+def charter_warnings(unit: Unit, counts: dict[str, int], *,
+                     limits: tuple[int, int] | None = None) -> list[str]:
+    """Charter thresholds as warnings, never hard failures (DOMAIN.md §2).
+
+    Pass ``limits`` (from :func:`charter_limits`) when checking many units in one request.
+    """
     from django.utils.translation import gettext as _
 
-    from chibo.core.rulebook import rule
     from chibo.org.enums import UnitKind
 
     warnings: list[str] = []
     if not unit.is_open:
         return warnings
-    min_official = rule("charter.cell_min_official_members")
+    min_official, threshold = limits or charter_limits()
     if unit.kind in UnitKind.member_holding() and counts.get("official", 0) + counts.get("exempted", 0) < min_official:
         warnings.append(_("A cell needs at least %(n)d official members (Party Charter).") % {"n": min_official})
-    threshold = rule("charter.grassroots_committee_min_members")
     if unit.kind == UnitKind.GRASSROOTS_CELL and counts.get("total", 0) >= threshold:
         warnings.append(
             _("A grassroots organization with %(n)d or more members should be a grassroots committee with cells.")

@@ -1,0 +1,40 @@
+"""Human labels for codes the domain stores (tally columns, audit actions)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+TALLY_LABELS = {
+    "total": _("Members"),
+    "official": _("Official members"),
+    "probationary": _("Probationary members"),
+    "exempted": _("Exempted from work and meetings"),
+    "women": _("Women"),
+    "ethnic_minority": _("Ethnic minorities"),
+    "religious": _("Religious"),
+    "youth_union": _("Youth-union members"),
+    "student": _("Students"),
+    "non_state_enterprise": _("In non-state enterprises"),
+    "residential": _("In residential areas"),
+    "civil_servant": _("Civil servants"),
+    "entrepreneur": _("Entrepreneurs"),
+}
+
+AUDIT_ACTIONS = {
+    "members.viewed": _("Viewed a member's profile"),
+    "members.created": _("Added a member"),
+    "members.updated": _("Changed a member's profile"),
+    "members.transferred": _("Transferred a member"),
+    "members.transferred_all": _("Transferred all members of a unit"),
+    "members.exported": _("Exported members"),
+    "units.created": _("Created a unit"),
+    "units.renamed": _("Renamed a unit"),
+    "units.moved": _("Moved a unit"),
+    "units.merged": _("Merged a unit into another"),
+    "units.absorbed": _("A unit absorbed other units"),
+    "units.split": _("Split a unit"),
+    "units.closed": _("Closed a unit"),
+    "imports.submitted": _("Uploaded an import file"),
+    "imports.done": _("Import completed"),
+    "accounts.two_factor_enabled": _("Turned on two-step verification"),
+}

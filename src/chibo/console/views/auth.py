@@ -1,0 +1,67 @@
+"""Log in, log out and two-step verification (TOTP) for staff."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from chibo.console.forms import TokenForm
+from chibo.core import audit
+
+login = auth_views.LoginView.as_view(template_name="console/login.html", redirect_authenticated_user=True)
+logout = auth_views.LogoutView.as_view()
+
+
+def _qr_data_url(text: str) -> str:
+    """The otpauth URL as a QR code in an SVG data URL (an <img>, allowed by the CSP)."""
+    buffer = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _device_for(user) -> tuple[TOTPDevice, bool]:
+    """The user's confirmed TOTP device, or a pending one to set up (created once)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device, True
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Chibo"})
+    return device, False
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    device, confirmed = _device_for(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            if not confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit.record("accounts.two_factor_enabled", actor=request.user, obj=request.user)
+            otp_login(request, device)
+            return redirect(_next_url(request) or "console:home")
+        form.add_error("token", form.fields["token"].error_messages["invalid"])
+    context = {"form": form, "confirmed": confirmed, "next": _next_url(request)}
+    if not confirmed:
+        url = device.config_url
+        context.update(qr=_qr_data_url(url), secret=base64.b32encode(device.bin_key).decode())
+    return render(request, "console/two_factor.html", context)

@@ -1,0 +1,58 @@
+"""Uploading an import file and following its background job."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.console.forms import ImportForm, show_domain_error
+from chibo.console.views.common import console_view, require_anywhere
+from chibo.core.errors import DomainError
+from chibo.imports.models import ImportJob, ImportState
+
+ERRORS_SHOWN = 100
+
+
+def _job_for_user(user, pk: int) -> ImportJob:
+    """The job if the user submitted it or may import where it applies; else 404."""
+    visible = Q(created_by=user) | policy.scope_for(user, Perm.MEMBERS_IMPORT).q("scope_path")
+    job = ImportJob.objects.filter(visible, pk=pk).first()
+    if job is None:
+        raise Http404("import")
+    return job
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, Perm.MEMBERS_IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from chibo.imports.services import submit_import
+
+        try:
+            job = submit_import(actor=request.user, kind=form.cleaned_data["kind"],
+                                uploaded_file=form.cleaned_data["file"])
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            return redirect("console:import_job", job.pk)
+    return render(request, "console/import_upload.html", {"form": form})
+
+
+@console_view
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job page; with htmx, only the progress panel (polled every second until it ends)."""
+    job = _job_for_user(request.user, pk)
+    context = {
+        "job": job,
+        "finished": job.state in (ImportState.DONE, ImportState.FAILED),
+        "errors": job.errors[:ERRORS_SHOWN],
+        "more_errors": max(len(job.errors) - ERRORS_SHOWN, 0),
+    }
+    template = "console/_import_progress.html" if request.headers.get("HX-Request") else "console/import_job.html"
+    return render(request, template, context)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("imports/", include("chibo.imports.urls")),
     path("", include("chibo.console.urls")),
 ]

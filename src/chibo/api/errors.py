@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -141,13 +142,15 @@ def install(api: NinjaAPI) -> None:
         logger.warning("API input not caught by validation: %s %s: %r", request.method, request.path, exc)
         return _respond(api, request, 400, _("The request could not be processed: check the values sent."))
 
-    for kind in (ValueError, OverflowError, DjangoValidationError, DataError):
-        api.add_exception_handler(kind, unexpected_input)
-
-    @api.exception_handler(Exception)
     def server_error(request, exc: Exception):
         logger.exception("API error on %s %s", request.method, request.path)
         return _respond(api, request, 500, _("Internal error: it has been logged."))
+
+    for kind in (ValueError, OverflowError, DjangoValidationError, DataError):
+        api.add_exception_handler(kind, unexpected_input)
+    # a response that does not fit its schema is our bug, not the caller's (it is a ValueError)
+    for kind in (Exception, pydantic.ValidationError):
+        api.add_exception_handler(kind, server_error)
 
 
 def json_error(status: int) -> HttpResponse:

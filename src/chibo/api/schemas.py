@@ -108,7 +108,7 @@ class UnitOut(Schema):
 
 class UnitDetailOut(UnitOut):
     ancestors: list[UnitRef] = Field(description="From the top of your scope down to the parent.")
-    tally: dict[str, int] = Field(description="Active members of the subtree by status and category.")
+    counts: dict[str, int] = Field(description="Active members of the subtree by status and category.")
     warnings: list[str] = Field(description="Charter thresholds not met (warnings, not errors).")
 
 
@@ -156,7 +156,6 @@ class SubtreeQuery(Schema):
 
 class AsOfQuery(Schema):
     date: dt.date = Field(description="YYYY-MM-DD")
-    depth: int | None = Field(None, ge=0, le=64)
     after: PathCursor | None = None
     limit: int = Field(100, ge=1, le=500)
 

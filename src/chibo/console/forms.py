@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -191,6 +192,13 @@ class CloseUnitForm(UnitOperationForm):
 
 
 # --- accounts and imports ----------------------------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-lg"
 
 
 class TokenForm(forms.Form):

@@ -28,16 +28,21 @@ class ImportJob(models.Model):
     rows_total = models.IntegerField(default=0)
     rows_done = models.IntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    error_count = models.IntegerField(default=0)
     message = models.TextField(blank=True)
     scope_path = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name} ({self.get_state_display()})"
 
     @property
     def percent(self) -> int:

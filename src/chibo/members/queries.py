@@ -125,11 +125,16 @@ def _encode(cursor: tuple[str, int]) -> str:
 
 
 def _decode(token: str) -> tuple[str, int] | None:
+    """The (name, id) of a cursor, or None when it is not one of ours (any garbage a client sends)."""
     try:
         name, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return str(name), int(pk)
-    except (ValueError, TypeError):
+        name, pk = str(name), int(pk)
+        name.encode("utf-8")  # no lone surrogates
+    except (ValueError, TypeError, OverflowError):
         return None
+    if "\x00" in name or not 0 <= pk < 2**63:  # values no database column can hold
+        return None
+    return name, pk
 
 
 @dataclass

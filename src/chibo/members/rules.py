@@ -13,6 +13,11 @@ from chibo.members.enums import ETHNICITY_CHOICES, Occupation, Religion, Sex, St
 CITIZEN_ID = re.compile(r"^\d{12}$")
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 _ETHNIC_CODES = {code for code, _name in ETHNICITY_CHOICES}
+# Django's ``Choices.values`` rebuilds a list on every access: computed once here (imports check
+# millions of rows with these rules).
+_SEXES, _RELIGIONS = frozenset(Sex.values), frozenset(Religion.values)
+_OCCUPATIONS, _STATUSES = frozenset(Occupation.values), frozenset(Status.values)
+_ACTIVE = frozenset(Status.active())
 
 Findings = dict[str, list[Any]]
 
@@ -64,7 +69,7 @@ def profile_problems(data: dict[str, Any], *, today: dt.date) -> Findings:
         add("birth_date", _("The date of birth must be between 1900 and today."))
     elif (today.year - birth.year) * 12 + today.month - birth.month < 16 * 12:
         add("birth_date", _("A party member must be at least 16 years old."))
-    if data.get("sex") not in Sex.values:
+    if data.get("sex") not in _SEXES:
         add("sex", _("Choose male or female."))
     problem = citizen_id_problem(str(data.get("citizen_id") or ""), sex=data.get("sex"),
                                  birth_date=birth if "birth_date" not in problems else None)
@@ -75,9 +80,9 @@ def profile_problems(data: dict[str, Any], *, today: dt.date) -> Findings:
         add("phone", _("Enter a Vietnamese phone number, e.g. 0912345678 or +84912345678."))
     if data.get("ethnicity", "01") not in _ETHNIC_CODES:
         add("ethnicity", _("Choose one of the 54 ethnic groups or Other."))
-    if data.get("religion", Religion.NONE) not in Religion.values:
+    if data.get("religion", Religion.NONE) not in _RELIGIONS:
         add("religion", _("Choose a religion from the list."))
-    if data.get("occupation", Occupation.OTHER) not in Occupation.values:
+    if data.get("occupation", Occupation.OTHER) not in _OCCUPATIONS:
         add("occupation", _("Choose an occupation from the list."))
     grade = data.get("education_grade", 12)
     if not isinstance(grade, int) or not 0 <= grade <= 12:
@@ -88,7 +93,7 @@ def profile_problems(data: dict[str, Any], *, today: dt.date) -> Findings:
 
 def _party_dates(data: dict[str, Any], today: dt.date, add) -> None:
     status = data.get("status", Status.PROBATIONARY)
-    if status not in Status.values:
+    if status not in _STATUSES:
         add("status", _("Choose a status from the list."))
         return
     admission, ceremony, official = (data.get(k) for k in ("admission_date", "ceremony_date", "official_date"))
@@ -98,7 +103,7 @@ def _party_dates(data: dict[str, Any], today: dt.date, add) -> None:
             add(field, _("This date is in the future."))
         if value is not None and birth is not None and value < birth:
             add(field, _("This date is before the date of birth."))
-    if status in Status.active() and admission is None:
+    if status in _ACTIVE and admission is None:
         add("admission_date", _("Enter the admission decision date."))
     if ceremony and admission and ceremony < admission:
         add("ceremony_date", _("The ceremony cannot be before the admission decision."))

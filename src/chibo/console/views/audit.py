@@ -8,7 +8,9 @@ from django.shortcuts import render
 from chibo.accounts.roles import Perm
 from chibo.console.labels import AUDIT_ACTIONS
 from chibo.console.views.common import console_view, require_anywhere
-from chibo.core.queries import audit_for_user
+from chibo.core.queries import AUDIT_PAGE_SIZE, audit_for_user
+
+PAGE_SIZE = AUDIT_PAGE_SIZE
 
 
 def _after(request: HttpRequest) -> int | None:
@@ -20,7 +22,7 @@ def _after(request: HttpRequest) -> int | None:
 def audit_log(request: HttpRequest) -> HttpResponse:
     require_anywhere(request.user, Perm.AUDIT_VIEW)
     action = request.GET.get("action", "")[:64]
-    result = audit_for_user(request.user, action=action, after=_after(request))
+    result = audit_for_user(request.user, action=action, after=_after(request), size=PAGE_SIZE)
     rows = [(entry, AUDIT_ACTIONS.get(entry.action, entry.action)) for entry in result.rows]
     return render(request, "console/audit.html", {
         "rows": rows, "next_cursor": result.next_cursor, "action": action,

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from chibo.console.forms import TokenForm
+from chibo.console.forms import LoginForm, TokenForm
 from chibo.core import audit
 
-login = auth_views.LoginView.as_view(template_name="console/login.html", redirect_authenticated_user=True)
-logout = auth_views.LogoutView.as_view()
+login = auth_views.LoginView.as_view(template_name="console/login.html", authentication_form=LoginForm,
+                                     redirect_authenticated_user=True)
+logout = auth_views.LogoutView.as_view(next_page="console:login")
 
 
 def _qr_data_url(text: str) -> str:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.forms import ImportForm, show_domain_error
-from chibo.console.views.common import console_view, require_anywhere
+from chibo.console.views.common import console_view, is_htmx, require_anywhere
 from chibo.core.errors import DomainError
-from chibo.imports.models import ImportJob, ImportState
+from chibo.imports.models import ImportState
+from chibo.imports.queries import get_job_for_user
 
 ERRORS_SHOWN = 100
-
-
-def _job_for_user(user, pk: int) -> ImportJob:
-    """The job if the user submitted it or may import where it applies; else 404."""
-    visible = Q(created_by=user) | policy.scope_for(user, Perm.MEMBERS_IMPORT).q("scope_path")
-    job = ImportJob.objects.filter(visible, pk=pk).first()
-    if job is None:
-        raise Http404("import")
-    return job
 
 
 @console_view
@@ -47,12 +37,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @console_view
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job page; with htmx, only the progress panel (polled every second until it ends)."""
-    job = _job_for_user(request.user, pk)
+    job = get_job_for_user(request.user, pk)
+    errors = job.errors[:ERRORS_SHOWN]
     context = {
         "job": job,
         "finished": job.state in (ImportState.DONE, ImportState.FAILED),
-        "errors": job.errors[:ERRORS_SHOWN],
-        "more_errors": max(len(job.errors) - ERRORS_SHOWN, 0),
+        "errors": errors,
+        "more_errors": max(job.error_count, len(job.errors)) - len(errors),
     }
-    template = "console/_import_progress.html" if request.headers.get("HX-Request") else "console/import_job.html"
+    template = "console/_import_progress.html" if is_htmx(request) else "console/import_job.html"
     return render(request, template, context)

@@ -16,6 +16,7 @@ from chibo.org import queries as org_queries
 from chibo.org.models import Unit
 
 EVENTS_SHOWN = 20
+MEMBERS_PER_PAGE = member_queries.PAGE_SIZE
 
 
 @console_view
@@ -31,8 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/no_access.html", status=403)
 
 
-def _with_warnings(units: list[Unit]) -> list[tuple[Unit, list[str]]]:
-    limits = org_queries.charter_limits()
+def _with_warnings(units: list[Unit], limits: tuple[int, int] | None = None) -> list[tuple[Unit, list[str]]]:
+    limits = limits or org_queries.charter_limits()
     return [(u, org_queries.charter_warnings(u, counts_of(u), limits=limits)) for u in units]
 
 
@@ -65,7 +66,7 @@ def _member_list(request: HttpRequest, unit: Unit) -> dict:
     form = MemberFilterForm(request.GET, sensitive=policy.can(user, Perm.MEMBERS_VIEW_SENSITIVE, unit.path))
     filters = form.filters()
     qs = filters.apply(member_queries.in_unit(user, unit))
-    result = member_queries.page(qs, after=request.GET.get("after") or None)
+    result = member_queries.page(qs, after=request.GET.get("after") or None, size=MEMBERS_PER_PAGE)
     return {"unit": unit, "filter_form": form, "page": result, "after": request.GET.get("after", ""),
             "show_cell": not unit.holds_members}
 
@@ -82,11 +83,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _member_list(request, unit)
     if is_htmx(request, "member-list"):
         return render(request, "console/_member_list.html", context)
+    limits = org_queries.charter_limits()
     context.update(
         ancestors=org_queries.ancestors(unit, user)[:-1],
         figures=_tally_figures(unit),
-        warnings=org_queries.charter_warnings(unit, counts_of(unit)),
-        children=_with_warnings(list(org_queries.children(unit))),
+        warnings=org_queries.charter_warnings(unit, counts_of(unit), limits=limits),
+        children=_with_warnings(list(org_queries.children(unit)), limits),
         events=list(unit.events.order_by("-on", "-pk")[:EVENTS_SHOWN]),
         may_change_units=policy.can(user, Perm.UNITS_CHANGE, unit.path),
         may_add_member=unit.holds_members and unit.is_open

@@ -1,0 +1,86 @@
+"""Importing units and members from CSV/XLSX files: validate every row, then all-or-nothing.
+
+:func:`import_path` does the work (the command line calls it directly); :func:`submit_import`
+saves an upload and lets a background job run it (the console's upload form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.core.errors import DomainError, PermissionDenied
+from chibo.imports.importer import Conflict, Importer, clash_message
+from chibo.imports.members_import import MemberImporter
+from chibo.imports.models import ImportJob, ImportKind, ImportState
+from chibo.imports.readers import FileProblem, open_table
+from chibo.imports.report import ImportResult
+from chibo.imports.units_import import UnitImporter
+
+IMPORTERS: dict[str, type[Importer]] = {ImportKind.UNITS: UnitImporter, ImportKind.MEMBERS: MemberImporter}
+PERMISSIONS = {ImportKind.UNITS: Perm.UNITS_CHANGE, ImportKind.MEMBERS: Perm.MEMBERS_IMPORT}
+
+
+def _importer(kind: str, actor: Any) -> Importer:
+    if kind not in IMPORTERS:
+        raise DomainError(_("Choose what the file contains: units or members."))
+    return IMPORTERS[kind](actor)
+
+
+def import_path(path: Path, kind: str, *, actor: Any, progress: Callable[[int, int], None] | None = None,
+                fmt: str | None = None, on_phase: Callable[[str], None] | None = None) -> ImportResult:
+    """Import the ``kind`` ("units" or "members") rows of the CSV or XLSX file at ``path``.
+
+    Every row is checked first (``progress(rows checked, estimated rows)``); if any row is wrong
+    nothing is written and the result lists the errors. Otherwise all rows are written in one
+    transaction (``progress(rows written, rows)``). ``fmt`` overrides the file extension;
+    ``on_phase`` hears "validating" then "writing". Raises PermissionDenied when the actor may
+    import nowhere.
+    """
+    importer = _importer(kind, actor)
+    try:
+        if on_phase:
+            on_phase(ImportState.VALIDATING)
+        scope = None
+        try:
+            with open_table(Path(path), fmt) as table:
+                scope = importer.run(table, progress, on_phase)
+        except FileProblem as problem:
+            importer.log.add(problem.row, "", problem.message)
+        except Conflict as conflict:
+            importer.log.add(1, "", conflict.message)
+        except (IntegrityError, connection.Database.IntegrityError):
+            importer.log.add(1, "", clash_message())
+        if not importer.log and importer.rows == 0:
+            importer.log.add(1, "", _("The file has no data rows below the header."))
+        if importer.log or scope is None:
+            return ImportResult.rejected(kind, importer.rows, importer.log)
+        return ImportResult(kind, rows=importer.rows, scope_path=scope)
+    finally:
+        importer.close()
+
+
+def submit_import(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
+    """Save the upload as an :class:`ImportJob` and queue the background job that imports it."""
+    if kind not in PERMISSIONS:
+        raise DomainError(_("Choose what the file contains: units or members."))
+    if not policy.has_perm_anywhere(actor, PERMISSIONS[kind]):
+        raise PermissionDenied(_("You may not import into any unit."))
+    name = Path(uploaded_file.name).name
+    if Path(name).suffix.lower() not in (".csv", ".xlsx"):
+        raise DomainError(_("Unknown file type: use a .csv or .xlsx file."), {"file": [_("Use a .csv or .xlsx file.")]})
+    job = ImportJob(kind=kind, original_name=name, created_by=actor,
+                    language=translation.get_language() or "")
+    job.file.save(name, uploaded_file, save=False)
+    job.save()
+    from chibo.imports.tasks import run_import
+
+    transaction.on_commit(lambda: run_import(job.pk))
+    return job

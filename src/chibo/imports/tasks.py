@@ -1,0 +1,92 @@
+"""The background job behind an uploaded import (huey)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
+
+from chibo.core.errors import DomainError
+from chibo.imports.models import ImportJob, ImportState
+
+SAVE_EVERY = 1.0  # seconds between progress saves
+
+
+@contextmanager
+def local_copy(job: ImportJob) -> Iterator[Path]:
+    """The uploaded file as a local path (copied out of a remote storage if need be)."""
+    try:
+        yield Path(job.file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(job.original_name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp, job.file.open("rb") as src:
+        shutil.copyfileobj(src, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+class JobProgress:
+    """Saves rows done/total and the state on the job, at most once a second.
+
+    Inside the write transaction the saves would be invisible (and on SQLite they would wait
+    for it), so progress is saved only outside it.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job, self.saved_at = job, 0.0
+
+    def phase(self, state: str) -> None:
+        self.job.state = state
+        self.job.save(update_fields=["state"])
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.saved_at < SAVE_EVERY or connection.in_atomic_block:
+            return
+        self.saved_at = now
+        ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
+
+
+def _finish(job: ImportJob, *, state: str, message: str, rows: int = 0, errors=None, error_count=0) -> None:
+    job.state, job.message, job.finished_at = state, message, timezone.now()
+    job.rows_total = job.rows_done = rows
+    job.errors, job.error_count = errors or [], error_count
+    job.save(update_fields=["state", "message", "finished_at", "rows_total", "rows_done", "errors", "error_count",
+                            "scope_path"])
+
+
+@db_task()
+def run_import(job_id: int) -> str:
+    from chibo.imports.services import import_path
+
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        progress = JobProgress(job)
+        try:
+            with local_copy(job) as path:
+                fmt = Path(job.original_name).suffix.lstrip(".").lower() or None
+                result = import_path(path, job.kind, actor=job.created_by, progress=progress, fmt=fmt,
+                                     on_phase=progress.phase)
+        except DomainError as exc:
+            _finish(job, state=ImportState.FAILED, message=str(exc.message))
+            return job.state
+        if result.ok:
+            job.scope_path = result.scope_path
+            _finish(job, state=ImportState.DONE, rows=result.rows,
+                    message=_("%(n)d rows imported.") % {"n": result.rows})
+        else:
+            _finish(job, state=ImportState.FAILED, rows=result.rows, errors=result.errors,
+                    error_count=result.error_count,
+                    message=_("%(n)d errors: nothing was written.") % {"n": result.error_count})
+    return job.state

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+PERSONAS = ("admin", "province", "commune", "secretary", "member", "outsider")
+
+
+@pytest.fixture
+def login(client, cast):
+    """``login("province")`` logs the test client in as that persona and returns the client."""
+
+    def _login(persona: str):
+        client.force_login(getattr(cast, persona))
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Argon2 is deliberately slow; the cast's passwords need no strength here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

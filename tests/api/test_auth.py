@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -133,7 +134,8 @@ def test_tokens_for_someone_else_need_the_accounts_right(cast):
 def test_the_console_session_works_and_needs_csrf_for_writes(cast):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.province)
-    body = '{"unit": %d, "full_name": "", "sex": "M", "birth_date": "1990-01-01", "citizen_id": "1"}' % cast.tree.k.pk
+    body = json.dumps({"unit": cast.tree.k.pk, "full_name": "", "sex": "M", "birth_date": "1990-01-01",
+                       "citizen_id": "1"})
 
     listed = client.get("/api/v1/units/")
     refused = client.post("/api/v1/members/", body, content_type="application/json")

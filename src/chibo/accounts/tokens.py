@@ -32,11 +32,14 @@ def _digest(raw: str) -> str:
 
 
 def _may_manage(actor: Any, user: User) -> bool:
-    if actor is policy.SYSTEM:
+    """The system, the user themself, or an administrator whose scope covers all of the user's places."""
+    if actor is policy.SYSTEM or getattr(actor, "pk", None) == user.pk:
         return True
-    if getattr(actor, "pk", None) == user.pk:
-        return True
-    return policy.scope_for(actor, Perm.ACCOUNTS_MANAGE).everything
+    scope = policy.scope_for(actor, Perm.ACCOUNTS_MANAGE)
+    places = [path for _role, path in policy.roles_of(user)]
+    if user.member is not None:
+        places.append(user.member.unit_path)
+    return scope.everything or (bool(places) and all(scope.covers(p) for p in places))
 
 
 @transaction.atomic

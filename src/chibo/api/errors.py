@@ -85,7 +85,8 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     if kind == "less_than_equal":
         return _("Enter a number of at most %(n)s.") % {"n": ctx.get("le")}
     if kind in ("literal_error", "enum"):
-        return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
+        values = str(ctx.get("expected", "")).replace("' or '", "', '")  # pydantic writes "'a', 'b' or 'c'"
+        return _("Choose one of: %(values)s.") % {"values": values}
     if kind == "value_error" and ctx.get("error"):
         return str(ctx["error"])
     return str(error.get("msg", _("Invalid value.")))
@@ -138,18 +139,20 @@ def install(api: NinjaAPI) -> None:
     def not_found(request, exc: Http404):
         return _respond(api, request, 404, _("Not found."))
 
-    def unexpected_input(request, exc: Exception):
+    def unexpected_input(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.warning("API input not caught by validation: %s %s: %r", request.method, request.path, exc)
         return _respond(api, request, 400, _("The request could not be processed: check the values sent."))
 
-    def server_error(request, exc: Exception):
+    def server_error(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
         return _respond(api, request, 500, _("Internal error: it has been logged."))
 
-    for kind in (ValueError, OverflowError, DjangoValidationError, DataError):
+    refused: tuple[type[Exception], ...] = (ValueError, OverflowError, DjangoValidationError, DataError)
+    for kind in refused:
         api.add_exception_handler(kind, unexpected_input)
     # a response that does not fit its schema is our bug, not the caller's (it is a ValueError)
-    for kind in (Exception, pydantic.ValidationError):
+    bugs: tuple[type[Exception], ...] = (Exception, pydantic.ValidationError)
+    for kind in bugs:
         api.add_exception_handler(kind, server_error)
 
 

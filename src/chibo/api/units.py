@@ -52,10 +52,12 @@ def scope_roots(request):
 @router.get("/{unit_id}", response={200: UnitDetailOut, **ERRORS}, summary="A unit, its counts and warnings")
 def unit_detail(request, unit_id: Id):
     unit = queries.get_unit_for_user(request.auth, pk=unit_id)
-    unit.counts = _tally(unit)
-    unit.ancestors = [u for u in queries.ancestors(unit, request.auth) if u.pk != unit.pk]
-    unit.warnings = queries.charter_warnings(unit, unit.counts)
-    return unit
+    counts = _tally(unit)
+    return UnitOut.from_orm(unit).model_dump() | {
+        "ancestors": [u for u in queries.ancestors(unit, request.auth) if u.pk != unit.pk],
+        "counts": counts,
+        "warnings": queries.charter_warnings(unit, counts),
+    }
 
 
 @router.get("/{unit_id}/children", response={200: list[UnitOut], **ERRORS}, summary="A unit's subunits")

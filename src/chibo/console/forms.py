@@ -38,7 +38,7 @@ def show_domain_error(form: forms.Form, error: DomainError) -> None:
 
 # --- members -----------------------------------------------------------------------------------
 
-_MEMBER_WIDGETS = {
+_MEMBER_WIDGETS: dict[str, forms.Widget | type[forms.Widget]] = {
     name: DATE for name in ("birth_date", "admission_date", "ceremony_date", "official_date")
 }
 
@@ -120,6 +120,12 @@ class MemberFilterForm(forms.Form):
     def active(self) -> bool:
         return any(self.cleaned_data.values()) if hasattr(self, "cleaned_data") else False
 
+    @property
+    def narrowed(self) -> int:
+        """How many filters other than the name search are in use."""
+        data = getattr(self, "cleaned_data", {})
+        return sum(1 for name, value in data.items() if value and name != "q")
+
 
 # --- unit operations ---------------------------------------------------------------------------
 
@@ -141,7 +147,8 @@ class UnitOperationForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in self.unit_code_fields:
             code = (data.get(name) or "").strip()
             if not code:

@@ -53,12 +53,14 @@ def wipe() -> list[str]:
     User.objects.filter(member__isnull=False).update(member=None)
     with connection.cursor() as cur:
         if is_postgres():
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER TABLE with pending FK checks
             outside = _foreign_keys_into(cur, tables)
             for table, name, _definition in outside:
                 cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
             for table, name, definition in outside:
                 cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for table in tables:
                 cur.execute(f'DELETE FROM "{table}"')
@@ -108,6 +110,8 @@ def deferred_indexes(tables: Iterable[str], *, enabled: bool = True) -> Iterator
 
     saved: list[tuple[str, list, list]] = []
     with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER TABLE with pending FK checks
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in tables:
             constraints, indexes = _secondary(cur, table)
             saved.append((table, constraints, indexes))

@@ -97,6 +97,20 @@ class TreeBuilder:
         self.seed = seed
         self.first_id = first_id
         self.as_of = plan.as_of.toordinal()
+        self.density = self._province_density(plan)
+
+    @staticmethod
+    def _province_density(plan: Plan) -> dict[int, float]:
+        """Per province, how much bigger than average its communes and cells are.
+
+        Membership follows the province's weight, not its number of communes (Hà Nội has ten
+        times the members of Lai Châu per commune); half of the difference goes into the number
+        of villages, half into the size of the cells. Only for national plans.
+        """
+        if len(plan.provinces) <= 2:
+            return {}
+        mean = sum(PROVINCES[pi].weight for pi, _n in plan.provinces) / sum(n for _pi, n in plan.provinces)
+        return {pi: min(2.2, max(0.35, (PROVINCES[pi].weight / n / mean) ** 0.5)) for pi, n in plan.provinces}
 
     # ---- public ------------------------------------------------------------------------------
 
@@ -156,7 +170,7 @@ class TreeBuilder:
             flavor = "student"
         cell = self._child(parent, kind, name, flavor=flavor, years=12)
         low, high = CAPACITY[flavor]
-        cell.capacity = self.rng.randint(low, high)
+        cell.capacity = round(self.rng.randint(low, high) * self.density.get(cell.province, 1.0))
         yield cell
         big = cell.capacity > 34 or parent.kind == UnitKind.PARTIAL_COMMITTEE
         if big and self.rng.random() < groups:
@@ -226,7 +240,8 @@ class TreeBuilder:
         node.commune = self.communes_seen
         self.communes_seen += 1
         self._maybe_renamed(node, urban)
-        villages = places.village_names(rng, prov, urban, self._dense(rng.randint(22, 50), 2))
+        many = rng.randint(22, 50) * self.density.get(pi, 1.0)
+        villages = places.village_names(rng, prov, urban, self._dense(many, 2))
         if self.collect:
             self.villages.append((name, villages))
             self.province_places.setdefault(pi, []).append(f"{name}, {prov.name}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from chibo.org.models import Unit
 
 EVENTS_SHOWN = 20
 MEMBERS_PER_PAGE = member_queries.PAGE_SIZE
+KEY_FIGURES = 4  # members, official, probationary, women: shown as tiles; the rest in a list
 
 
 @console_view
@@ -27,8 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("console:unit", roots[0].pk)
     if roots:
         return redirect("console:tree")
-    if request.user.member_id:
-        return redirect("console:member", request.user.member_id)
+    own = getattr(request.user, "member_id", None)
+    if own:
+        return redirect("console:member", own)
     return render(request, "console/no_access.html", status=403)
 
 
@@ -71,7 +75,7 @@ def _member_list(request: HttpRequest, unit: Unit) -> dict:
             "show_cell": not unit.holds_members}
 
 
-def _tally_figures(unit: Unit) -> list[tuple[str, int]]:
+def _tally_figures(unit: Unit) -> list[tuple[Any, int]]:
     counts = counts_of(unit)
     return [(label, counts.get(column, 0)) for column, label in TALLY_LABELS.items()]
 
@@ -84,9 +88,10 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_htmx(request, "member-list"):
         return render(request, "console/_member_list.html", context)
     limits = org_queries.charter_limits()
+    figures = _tally_figures(unit)
     context.update(
         ancestors=org_queries.ancestors(unit, user)[:-1],
-        figures=_tally_figures(unit),
+        figures=figures, key_figures=figures[:KEY_FIGURES], more_figures=figures[KEY_FIGURES:],
         warnings=org_queries.charter_warnings(unit, counts_of(unit), limits=limits),
         children=_with_warnings(list(org_queries.children(unit)), limits),
         events=list(unit.events.order_by("-on", "-pk")[:EVENTS_SHOWN]),

@@ -1,0 +1,123 @@
+"""Import throughput beside a raw COPY/executemany of the same rows, and the import's peak RSS.
+
+The file is written by the demo generator (realistic members with every column of the import
+template) for the cells of a separate bench subtree ("BENCH", created once through the units
+import). ``chibo.imports.measure.compare`` imports it and then raw-inserts the very same rows,
+each in a transaction that is rolled back, so the registry is left as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from bench.report import Figure, Report, reset_peak_rss, rss_mb
+
+BENCH_CODE = "BENCH"
+PROFILE = (
+    "full_name", "birth_name", "sex", "birth_date", "citizen_id", "phone", "email", "ethnicity",
+    "religion", "home_town", "birth_place", "residence", "education_grade", "qualification",
+    "political_theory", "foreign_language", "occupation_before", "occupation", "youth_union",
+    "is_army", "is_police", "is_retired", "admission_date", "ceremony_date", "ceremony_place",
+    "official_date", "card_number", "background_sheet_no", "status",
+)
+
+
+def bench_cells(rows: int, workdir: Path) -> list:
+    """The grassroots cells of the bench subtree (created on first use, ~100 members each)."""
+    from chibo.accounts.policy import SYSTEM
+    from chibo.imports import measure
+    from chibo.imports.services import import_path
+    from chibo.org import services
+    from chibo.org.enums import UnitKind
+    from chibo.org.models import Unit
+
+    wanted = max(10, rows // 100)
+    parent = Unit.objects.filter(code=BENCH_CODE).first()
+    if parent is None:
+        root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+        parent = services.create_unit(actor=SYSTEM, parent=root, code=BENCH_CODE, kind=UnitKind.PROVINCE,
+                                      name="Tỉnh Thử nghiệm (bench)", opened_on=dt.date(2025, 7, 1))
+    cells = list(Unit.objects.subtree(parent).filter(kind=UnitKind.GRASSROOTS_CELL).order_by("path"))
+    if len(cells) < wanted:
+        units_csv = workdir / "bench-units.csv"
+        measure.synthetic_units(units_csv, parent_code=BENCH_CODE, cells=wanted, prefix=f"BX{len(cells)}-")
+        result = import_path(units_csv, "units", actor=SYSTEM)
+        if not result.ok:
+            raise RuntimeError(f"the bench units were not imported: {result.errors[:3]}")
+        cells = list(Unit.objects.subtree(parent).filter(kind=UnitKind.GRASSROOTS_CELL).order_by("path"))
+    return cells[:wanted]
+
+
+def write_members_csv(path: Path, rows: int, cells: list) -> int:
+    """A members file of about ``rows`` generated members; returns the number of rows written."""
+    from chibo.demo.people import MEMBER_COLUMNS, People, apportion
+    from chibo.demo.tree import Cell
+
+    specs = [Cell(c.pk, c.path, "village", 15, -1, 1, c.name, c.opened_on.toordinal()) for c in cells]
+    codes = {c.pk: c.code for c in cells}
+    index = {name: i for i, name in enumerate(MEMBER_COLUMNS)}
+    people = People(seed=7, as_of=dt.date.today(), villages=[], province_places={},
+                    serial_base=500_000, card_base=90_000_000)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow([*PROFILE, "unit_code"])
+        for members, _placements in people.rows(specs, apportion([1] * len(specs), int(rows / 1.025))):
+            for m in members:
+                values = [_cell(m[index[c]]) for c in PROFILE]
+                out.writerow([*values, codes[m[index["unit_id"]]]])
+                written += 1
+    return written
+
+
+def _cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def measure_import(report: Report, rows: int) -> None:
+    try:
+        from chibo.imports import measure
+    except ImportError as exc:
+        report.add(Figure("import throughput", None, "rows/s", note=f"chibo.imports.measure missing: {exc}"))
+        return
+    with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+        workdir = Path(tmp)
+        cells = bench_cells(rows, workdir)
+        path = workdir / "bench-members.csv"
+        written = write_members_csv(path, rows, cells)
+        print(f"  importing {written:,} rows…", flush=True)
+        before = rss_mb()
+        peak: dict[str, float] = {}
+        original = measure.import_path
+
+        def import_with_peak(*args, **kwargs):
+            reset_peak_rss()
+            result = original(*args, **kwargs)
+            peak["mb"] = rss_mb("self", "VmHWM")
+            return result
+
+        measure.import_path = import_with_peak
+        try:
+            figures = measure.compare(path)
+        except ValueError as exc:
+            report.add(Figure("import throughput", None, "rows/s", note=str(exc)[:300]))
+            return
+        finally:
+            measure.import_path = original
+    report.context["import"] = figures
+    raw = round(figures["rows"] / figures["raw_with_placements_seconds"])
+    report.add(Figure(
+        "import throughput (members + placements)", figures["import_rows_per_s"], "rows/s", baseline=raw,
+        baseline_name="raw insert, same rows", budget=round(raw * 0.5), budget_kind="min",
+        note=f"{figures['rows']:,} rows; import = {figures['ratio_with_placements']:.0%} of raw "
+             f"({figures['ratio']:.0%} of raw members alone)",
+    ))
+    report.add(Figure("import peak RSS", peak.get("mb"), "MB", baseline=before,
+                      baseline_name="process before", budget=1024))

@@ -1,0 +1,47 @@
+"""``python -m chibo demo [--no-serve] [--port 8000]``: the demo, from an empty database to a browser."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from chibo.demo import dbtools
+from chibo.demo.accounts import DEMO_PASSWORD, NotDemoData, create_demo_accounts
+from chibo.demo.loader import generate
+from chibo.demo.management.commands.generate import summary
+from chibo.demo.serving import serve
+
+
+class Command(BaseCommand):
+    help = ("Set up the database (migrate), load the demo province if the database is empty, create "
+            "the six demo accounts (password 'demo') and serve the console.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="set up only, do not start the server")
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+        parser.add_argument("--members", type=int, default=None, help="scale the demo data set")
+        parser.add_argument("--seed", type=int, default=1, help="random seed of the demo data set")
+
+    def handle(self, *args, no_serve: bool, host: str, port: int, members: int | None, seed: int,
+               **options):
+        verbosity = options.get("verbosity", 1)
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        if dbtools.is_empty():
+            self.stdout.write("Loading the demo data set…")
+            self.stdout.write(summary(generate("demo", members=members, seed=seed)))
+        try:
+            accounts = create_demo_accounts()
+        except NotDemoData as exc:
+            raise CommandError(
+                f"{exc} The demo only runs on its own data set: use an empty database "
+                "(e.g. CHIBO_DATA_DIR=/tmp/chibo-demo) or 'python -m chibo generate --preset demo --replace'."
+            ) from exc
+        url = f"http://{host}:{port}/"
+        self.stdout.write(f"\nChibo demo at {url}\nAccounts (password '{DEMO_PASSWORD}'):")
+        width = max(len(a.username) for a in accounts)
+        for account in accounts:
+            self.stdout.write(f"  {account.username.ljust(width)}  {account.description}")
+        if not no_serve:
+            self.stdout.write("")
+            serve(host=host, port=port, env={"CHIBO_DEMO": "1"})

@@ -1,0 +1,101 @@
+"""Every answer is JSON in one error shape, whatever the client sends; the OpenAPI document."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import Api
+
+INVALID = "The request has invalid values: see the fields below."
+
+
+def test_the_openapi_document_lists_every_operation_and_both_credentials(db):
+    response = Client().get("/api/v1/openapi.json")
+
+    schema = response.json()
+    operations = sorted((method.upper(), path) for path, item in schema["paths"].items() for method in item)
+    assert response.status_code == 200
+    assert operations == [
+        ("GET", "/api/v1/members/"), ("GET", "/api/v1/members/{member_id}"), ("GET", "/api/v1/units/"),
+        ("GET", "/api/v1/units/{unit_id}"), ("GET", "/api/v1/units/{unit_id}/as-of"),
+        ("GET", "/api/v1/units/{unit_id}/children"), ("GET", "/api/v1/units/{unit_id}/subtree"),
+        ("PATCH", "/api/v1/members/{member_id}"), ("POST", "/api/v1/members/"),
+    ]
+    assert schema["components"]["securitySchemes"] == {
+        "BearerToken": {"type": "http", "scheme": "bearer"},
+        "ConsoleSession": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+
+
+def test_unknown_paths_and_methods_answer_in_json(api):
+    client = api.admin.client
+
+    missing = client.get("/api/v1/nothing/here", headers=api.admin.headers)
+    wrong_method = client.delete("/api/v1/units/", headers=api.admin.headers)
+    index = client.get("/api/v1/")
+
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not found.", "errors": {}})
+    assert (wrong_method.status_code, wrong_method.json(), wrong_method["Allow"]) == (
+        405, {"detail": "This method is not allowed here.", "errors": {}}, "GET")
+    assert index.json() == {"title": "Chibo API", "version": "1", "openapi": "http://testserver/api/v1/openapi.json"}
+
+
+def test_a_body_that_is_not_json_is_a_400(api, cast):
+    response = api.province.client.post("/api/v1/members/", "{not json", content_type="application/json",
+                                        headers=api.province.headers)
+
+    assert (response.status_code, response.json()) == (400, {"detail": "The request body is not valid JSON.",
+                                                              "errors": {}})
+
+
+def test_a_body_that_is_not_an_object_is_a_422(api):
+    response = api.province.post("/members/", [1, 2])
+
+    assert (response.status, response.json) == (
+        422, {"detail": INVALID, "errors": {"__all__": ["Send a JSON object."]}})
+
+
+@pytest.mark.parametrize(("path", "params", "errors"), [
+    ("/units/{big}", {}, {"unit_id": ["Enter a number of at most 9223372036854775807."]}),
+    ("/units/0", {}, {"unit_id": ["Enter a number of at least 1."]}),
+    ("/members/{big}", {}, {"member_id": ["Enter a number of at most 9223372036854775807."]}),
+    ("/members/", {"unit": "{big}", "limit": "0"},
+     {"unit": ["Enter a number of at most 9223372036854775807."], "limit": ["Enter a number of at least 1."]}),
+    ("/members/", {"q": "an\x00"}, {"q": ["Text cannot contain NUL characters."]}),
+    ("/members/", {"status": "alive"},
+     {"status": ["Choose one of: 'probationary', 'official', 'exempted', 'removed', 'expelled', 'resigned', "
+                 "'deceased'."]}),
+    ("/units/1/subtree", {"after": "x'; --", "depth": "-1"},
+     {"after": ["The value has the wrong format."], "depth": ["Enter a number of at least 0."]}),
+    ("/units/1/as-of", {"date": "99999-01-01"}, {"date": ["Enter a date as YYYY-MM-DD."]}),
+])
+def test_hostile_input_is_a_422_with_field_messages(api, path, params, errors, caplog):
+    big = str(2**70)
+    params = {k: v.replace("{big}", big) for k, v in params.items()}
+
+    with caplog.at_level(logging.WARNING, logger="chibo.api"):
+        response = api.admin.get(path.replace("{big}", big), **params)
+
+    assert (response.status, response.json) == (422, {"detail": INVALID, "errors": errors})
+    assert [r for r in caplog.records if r.name == "chibo.api"] == []
+
+
+def test_the_largest_ids_are_simply_not_found(api, cast):
+    largest = 2**63 - 1
+
+    assert api.admin.get(f"/units/{largest}").status == 404
+    assert api.admin.get(f"/members/{largest}").status == 404
+    assert api.admin.get("/members/", unit=largest).status == 404
+    end = api.admin.get(f"/units/{cast.tree.root.pk}/subtree", after="9" * 255)
+    assert (end.status, end.json) == (200, {"items": [], "next": None})
+
+
+def test_messages_follow_the_requested_language(api, cast):
+    english = api.admin.get("/units/999999")
+    vietnamese = Api(api.raw["admin"], language="vi").get("/units/999999")
+
+    assert (english.raw["Content-Language"], vietnamese.raw["Content-Language"]) == ("en", "vi")
+    assert english.json == {"detail": "No such unit.", "errors": {}}

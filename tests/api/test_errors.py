@@ -97,5 +97,12 @@ def test_messages_follow_the_requested_language(api, cast):
     english = api.admin.get("/units/999999")
     vietnamese = Api(api.raw["admin"], language="vi").get("/units/999999")
 
+    invalid = Api(api.raw["admin"], language="vi").get(f"/units/{cast.tree.k.pk}/as-of", date="mai")
+    unauthenticated = Api(None, language="vi").get("/units/")
+
     assert (english.raw["Content-Language"], vietnamese.raw["Content-Language"]) == ("en", "vi")
     assert english.json == {"detail": "No such unit.", "errors": {}}
+    assert vietnamese.json == {"detail": "Không có tổ chức đảng này.", "errors": {}}
+    assert invalid.json == {"detail": "Yêu cầu có giá trị không hợp lệ: xem các trường dưới đây.",
+                            "errors": {"date": ["Hãy nhập ngày theo dạng YYYY-MM-DD."]}}
+    assert unauthenticated.json["detail"] == "Cần xác thực: hãy gửi mã truy cập (bearer token) hợp lệ."

@@ -103,7 +103,7 @@ def test_statuses_sexes_ethnicities_religions_and_ages_are_realistic(nation):
     assert 0.80 <= sum(d["ethnicity"] == "01" for d in active) / len(active) <= 0.90
     assert 0.03 <= sum(d["religion"] != "none" for d in active) / len(active) <= 0.08
     ages = [age_years(d["birth_date"], AS_OF) for d in active]
-    assert 18 <= min(ages) and max(ages) <= 96
+    assert min(ages) >= 18 and max(ages) <= 96
     assert sum(30 <= a <= 60 for a in ages) / len(ages) >= 0.55
 
 

@@ -33,14 +33,20 @@ def _cells(commune: Unit, **filters) -> list[Unit]:
 def apply_demo_history(as_of: dt.date) -> None:
     province = Unit.objects.get(code=province_code(DEMO_PROVINCE))
     communes = _communes(province)
-    if len(communes) < 7:
-        return  # a scaled-down demo too small for the whole story
-    _ward(communes[0])
-    _merge_villages(communes[1], on=as_of - dt.timedelta(days=30))
-    _move_enterprise(communes[2], communes[3], on=as_of - dt.timedelta(days=60))
-    _split_biggest_village(communes[4], on=as_of - dt.timedelta(days=90))
-    _transfers(communes[0], communes[5], on=as_of - dt.timedelta(days=120))
-    _close_party_group(communes[6], on=as_of - dt.timedelta(days=10))
+    if len(communes) < 2:
+        return  # a scaled-down demo too small for the story
+
+    def commune(i: int) -> Unit:  # a scaled-down demo has fewer communes: some get two events
+        found = communes[i % len(communes)]
+        found.refresh_from_db()
+        return found
+
+    _ward(commune(0))
+    _merge_villages(commune(1), on=as_of - dt.timedelta(days=30))
+    _move_enterprise(commune(2), commune(3), on=as_of - dt.timedelta(days=60))
+    _split_biggest_village(commune(4), on=as_of - dt.timedelta(days=90))
+    _transfers(commune(0), commune(5), on=as_of - dt.timedelta(days=120))
+    _close_party_group(province, on=as_of - dt.timedelta(days=10))
 
 
 def _ward(commune: Unit) -> None:
@@ -64,7 +70,7 @@ def _merge_villages(commune: Unit, *, on: dt.date) -> None:
 
 def _move_enterprise(source: Unit, target: Unit, *, on: dt.date) -> None:
     companies = _cells(source, sector=Sector.NON_STATE_ENTERPRISE)
-    if companies:
+    if companies and source != target:
         unit_services.move_unit(companies[0], actor=SYSTEM, new_parent=target, on=on,
                                 decision="Quyết định số 88-QĐ/ĐU")
 
@@ -87,7 +93,7 @@ def _split_biggest_village(commune: Unit, *, on: dt.date) -> None:
 
 def _transfers(home: Unit, elsewhere: Unit, *, on: dt.date) -> None:
     villages = _cells(home, sector=Sector.RESIDENTIAL)
-    abroad = _cells(elsewhere, sector=Sector.RESIDENTIAL)
+    abroad = [v for v in _cells(elsewhere, sector=Sector.RESIDENTIAL) if v not in villages[1:3]]
     if len(villages) < 3 or not abroad:
         return
     movers = Member.objects.filter(unit=villages[2], status=Status.OFFICIAL).order_by("pk")
@@ -100,8 +106,8 @@ def _transfers(home: Unit, elsewhere: Unit, *, on: dt.date) -> None:
                                         kind=PlacementKind.TEMPORARY, decision="Giấy giới thiệu số 12")
 
 
-def _close_party_group(commune: Unit, *, on: dt.date) -> None:
-    group = (Unit.objects.subtree(commune).filter(kind=UnitKind.PARTY_GROUP, closed_on__isnull=True)
+def _close_party_group(province: Unit, *, on: dt.date) -> None:
+    group = (Unit.objects.subtree(province).filter(kind=UnitKind.PARTY_GROUP, closed_on__isnull=True)
              .order_by("path").first())
     if group is not None:
         unit_services.close_unit(group, actor=SYSTEM, on=on, decision="Nghị quyết của chi bộ")

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
@@ -34,13 +34,16 @@ MEMBER_TABLE_COLUMNS = ("id", *SPOOL_COLUMNS, "temp_unit_id", "created_at", "upd
 PLACEMENT_TABLE_COLUMNS = ("id", "member_id", "unit_id", "kind", "valid_from", "valid_to", "decision")
 UNIT_ID = SPOOL_COLUMNS.index("unit_id")
 BATCH = 5_000
+THREADED = {"sqlite": False, "postgresql": True}
 
 
 class MemberWriter:
     """Inserts batches of checked rows with consecutive ids from the first free ones."""
 
     def __init__(self, using: BaseDatabaseWrapper | None = None) -> None:
-        self.using = using or connection
+        # the wrapper itself, not the thread-local ``connection`` proxy: the helper thread
+        # must write on this thread's connection, inside its transaction
+        self.using = using or connections[DEFAULT_DB_ALIAS]
         self.first_member = bulk.next_id("members_member")
         self.first_placement = bulk.next_id("members_placement")
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -60,6 +63,27 @@ class MemberWriter:
     def finish(self) -> None:
         bulk.reset_sequence("members_member")
         bulk.reset_sequence("members_placement")
+
+
+class InlineWriter:
+    """The same interface as :class:`BackgroundWriter`, writing in the caller's thread."""
+
+    def __init__(self, writer: MemberWriter):
+        self.writer = writer
+        self.error: BaseException | None = None
+
+    def submit(self, batch: Sequence[Sequence[Any]]) -> None:
+        if self.error is None:
+            try:
+                self.writer.write_batch(batch)
+            except Exception as exc:  # handed to the caller by drain()
+                self.error = exc
+
+    def drain(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 class BackgroundWriter:
@@ -115,13 +139,14 @@ class DirectSink:
     ``drain()`` before using the connection and ``finish()`` at the end.
     """
 
-    def __init__(self, writer: MemberWriter, batch: int = BATCH):
-        self.batch = batch
+    def __init__(self, writer: MemberWriter, batch: int | None = None, threaded: bool | None = None):
+        self.batch = batch or BATCH
         self.pending: list[Sequence[Any]] = []
         self.count = 0
         self.stopped = self.clashed = False
         self._savepoint = transaction.savepoint()
-        self._background = BackgroundWriter(writer)
+        threaded = THREADED.get(connection.vendor, False) if threaded is None else threaded
+        self._background = BackgroundWriter(writer) if threaded else InlineWriter(writer)
 
     def append(self, row: Sequence[Any]) -> None:
         if self.stopped:

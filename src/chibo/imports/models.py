@@ -45,5 +45,19 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} {self.original_name} ({self.get_state_display()})"
 
     @property
+    def running(self) -> bool:
+        return self.state in (ImportState.VALIDATING, ImportState.WRITING)
+
+    def with_live_progress(self) -> ImportJob:
+        """This job with ``rows_done``/``rows_total`` as the running worker last reported them."""
+        if self.running:
+            from chibo.imports import progress
+
+            live = progress.read(self.pk)
+            if live is not None:
+                self.rows_done, self.rows_total = live
+        return self
+
+    @property
     def percent(self) -> int:
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -18,8 +18,9 @@ def jobs_for_user(user: Any) -> QuerySet[ImportJob]:
 
 
 def get_job_for_user(user: Any, pk: int) -> ImportJob:
-    """The job, or :class:`NotFound` when it is missing or someone else's."""
+    """The job (with its live progress while it runs), or :class:`NotFound` when it is missing
+    or someone else's."""
     job = jobs_for_user(user).filter(pk=pk).first()
     if job is None:
         raise NotFound("import")
-    return job
+    return job.with_live_progress()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from chibo.core.errors import DomainError
+from chibo.imports import progress
 from chibo.imports.models import ImportJob, ImportState
 
 SAVE_EVERY = 1.0  # seconds between progress saves
@@ -25,10 +26,12 @@ SAVE_EVERY = 1.0  # seconds between progress saves
 def local_copy(job: ImportJob) -> Iterator[Path]:
     """The uploaded file as a local path (copied out of a remote storage if need be)."""
     try:
-        yield Path(job.file.path)
+        local: Path | None = Path(job.file.path)
+    except NotImplementedError:  # a storage without local files
+        local = None
+    if local is not None:
+        yield local
         return
-    except NotImplementedError:
-        pass
     suffix = Path(job.original_name).suffix
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp, job.file.open("rb") as src:
         shutil.copyfileobj(src, tmp)
@@ -37,10 +40,11 @@ def local_copy(job: ImportJob) -> Iterator[Path]:
 
 
 class JobProgress:
-    """Saves rows done/total and the state on the job, at most once a second.
+    """Publishes rows done/total for the console (at most once a second) and saves the phase.
 
-    Inside the write transaction the saves would be invisible (and on SQLite they would wait
-    for it), so progress is saved only outside it.
+    Inside the import's transaction a save to the job's row would be invisible (and SQLite would
+    make it wait), so the live figures go through :mod:`chibo.imports.progress`; outside it
+    (while a units file is checked) they are saved on the row as well.
     """
 
     def __init__(self, job: ImportJob):
@@ -52,10 +56,12 @@ class JobProgress:
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.saved_at < SAVE_EVERY or connection.in_atomic_block:
+        if now - self.saved_at < SAVE_EVERY:
             return
         self.saved_at = now
-        ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
+        progress.publish(self.job.pk, done, total)
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
 
 
 def _finish(job: ImportJob, *, state: str, message: str, rows: int = 0, errors=None, error_count=0) -> None:
@@ -72,15 +78,17 @@ def run_import(job_id: int) -> str:
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        progress = JobProgress(job)
+        reporter = JobProgress(job)
         try:
             with local_copy(job) as path:
                 fmt = Path(job.original_name).suffix.lstrip(".").lower() or None
-                result = import_path(path, job.kind, actor=job.created_by, progress=progress, fmt=fmt,
-                                     on_phase=progress.phase)
+                result = import_path(path, job.kind, actor=job.created_by, progress=reporter, fmt=fmt,
+                                     on_phase=reporter.phase)
         except DomainError as exc:
             _finish(job, state=ImportState.FAILED, message=str(exc.message))
             return job.state
+        finally:
+            progress.clear(job.pk)
         if result.ok:
             job.scope_path = result.scope_path
             _finish(job, state=ImportState.DONE, rows=result.rows,

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         actor = actor_from(username)
         bar = None if no_progress else ProgressBar(self.stderr)
-        labels = {ImportState.VALIDATING: _("Checking"), ImportState.WRITING: _("Writing")}
+        # members are written while they are checked; units are checked, then written
+        first = _("Importing") if kind == "members" else _("Checking")
+        labels = {ImportState.VALIDATING: first, ImportState.WRITING: _("Writing")}
         try:
             result = import_path(path, kind, actor=actor, fmt=format, progress=bar,
                                  on_phase=(lambda p: bar.phase(labels[p])) if bar else None)

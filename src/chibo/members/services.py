@@ -78,7 +78,7 @@ def create_member(*, actor: Any, unit: Unit, data: dict[str, Any], on: dt.date |
     if errors:
         raise DomainError(_("The member was not saved: correct the fields marked below."), errors)
     member = Member(**data, unit=unit, unit_path=unit.path, name_folded=fold(data["full_name"]))
-    member.status_since = member.status_since or on or today
+    member.status_since = _status_since(member) or on or today
     try:
         with transaction.atomic():
             member.save()
@@ -90,6 +90,14 @@ def create_member(*, actor: Any, unit: Unit, data: dict[str, Any], on: dt.date |
     audit.record("members.created", actor=actor, obj=member, unit_path=unit.path,
                  payload={k: _jsonable(v) for k, v in data.items()})
     return member
+
+
+def _status_since(member: Member) -> dt.date | None:
+    if member.status == Status.OFFICIAL:
+        return member.official_date
+    if member.status == Status.PROBATIONARY:
+        return member.ceremony_date or member.admission_date
+    return None
 
 
 def _jsonable(value: Any) -> Any:

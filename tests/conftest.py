@@ -27,6 +27,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HUEY = {**settings.HUEY, "immediate": True}
     settings.LANGUAGE_CODE = "en"
+    # Argon2 is the production hasher (settings.py); tests create many users, so hash cheaply here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

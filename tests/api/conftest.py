@@ -44,11 +44,6 @@ class Api:
         return self._call("patch", path, body)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's six users are created per test: Argon2 would spend seconds on them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def api(cast):

@@ -18,6 +18,12 @@ UNIT_HEADER = ["code", "name", "kind", "sector", "parent_code", "opened_on"]
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The cast's six accounts: hashing their passwords with Argon2 is most of a test's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_at_once():
     """settings.HUEY is read once at start-up: switch the live huey instance itself."""
     before = HUEY.immediate

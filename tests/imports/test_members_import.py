@@ -57,7 +57,7 @@ def test_a_valid_file_is_imported_whole(cast, tmp_path, suffix):
     assert (first.birth_date, first.status, first.official_date, first.card_number) == (
         dt.date(1985, 3, 15), "official", dt.date(2011, 6, 1), None)
     assert list(first.placements.values_list("unit__code", "kind", "valid_from", "valid_to")) == [
-        ("K", "official", dt.date(2010, 5, 19), None)]
+        ("K", "official", dt.date(2020, 1, 1), None)]  # admitted 2010, but K opened in 2020
     assert tallies.verify() == []
     k2 = UnitMemberTally.objects.get(unit=cast.tree.k2)
     assert (k2.total, k2.official, k2.women, k2.religious) == (1, 1, 1, 1)
@@ -213,7 +213,7 @@ def test_roles_without_the_import_permission_are_refused(cast, tmp_path):
 
 
 def test_errors_are_counted_beyond_the_stored_ones(cast, tmp_path):
-    rows = [member_row(i, citizen_id="x") for i in range(1005)]
+    rows = [member_row(1, full_name="Nguyễn Văn Thử", citizen_id="x") for _ in range(1005)]
 
     result = import_path(write_csv(tmp_path / "m.csv", MEMBER_HEADER, rows), "members", actor=SYSTEM)
 

@@ -139,3 +139,17 @@ def test_sensitive_fields_masked_for_secretary_visible_for_province(cast):
     own = profile_for(cast.member, cast.plain_m)
     assert own["masked"] is False
     assert AuditEntry.objects.filter(action="members.viewed", object_id=str(cast.plain_m.pk)).count() == 3
+
+
+def test_filtering_by_a_sensitive_field_only_finds_members_whose_field_is_visible(cast):
+    from chibo.members.queries import Filters
+
+    by_religion = Filters(religion="buddhism")
+    assert [m.full_name for m in by_religion.apply(members_for_user(cast.province), cast.province)] == [
+        "Trần Thị Bình"]
+    assert list(by_religion.apply(members_for_user(cast.secretary), cast.secretary)) == []
+
+
+def test_a_member_may_not_edit_their_own_record(cast):
+    with pytest.raises(PermissionDenied):
+        services.update_member(cast.plain_m, actor=cast.member, changes={"phone": "0911111111"})

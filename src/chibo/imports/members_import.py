@@ -10,6 +10,7 @@ tallies and one audit line is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from operator import itemgetter
 from typing import Any
 
@@ -41,7 +42,7 @@ UNIT_ID = SPOOL_COLUMNS.index("unit_id")
 DB_BATCH = 2_000
 HOLDING = UnitKind.member_holding()
 
-UnitInfo = tuple[int, str, str, str, bool]  # id, path, sector, kind, open
+UnitInfo = tuple[int, str, str, str, bool, dt.date]  # id, path, sector, kind, open, opened on
 
 
 class MemberImporter(Importer):
@@ -53,9 +54,9 @@ class MemberImporter(Importer):
         super().__init__(actor)
         self.today = timezone.localdate()
         self.units: dict[str, UnitInfo] = {
-            code: (pk, path, sector, kind, closed is None)
-            for code, pk, path, sector, kind, closed in Unit.objects.filter(self.scope.q("path"))
-            .values_list("code", "id", "path", "sector", "kind", "closed_on").iterator(chunk_size=5000)
+            code: (pk, path, sector, kind, closed is None, opened)
+            for code, pk, path, sector, kind, closed, opened in Unit.objects.filter(self.scope.q("path"))
+            .values_list("code", "id", "path", "sector", "kind", "closed_on", "opened_on").iterator(chunk_size=5000)
         }
         self.citizen_ids, self.cards = KeyIndex(), KeyIndex()
         self.check_db = Member.objects.exists()
@@ -76,7 +77,7 @@ class MemberImporter(Importer):
             data["card_number"] = None
         errors = self._profile_errors(data, failed)
         unit = self._unit(data, failed, errors)
-        self._placement(data, errors)
+        self._placement(data, unit, errors)
         for column, message in errors:
             self.log.add(number, column, message)
         self._remember_keys(number, data, failed | {c for c, _m in errors})
@@ -112,12 +113,17 @@ class MemberImporter(Importer):
             return unit
         return None
 
-    def _placement(self, data: dict[str, Any], errors: list) -> None:
-        placed = data.get("placed_on")
-        if placed is not None and placed > self.today:
+    def _placement(self, data: dict[str, Any], unit: UnitInfo | None, errors: list) -> None:
+        placed = data["placed_on"]
+        if placed is None:
+            return
+        if placed > self.today:
             errors.append(("placed_on", _("This date is in the future.")))
-        birth = data.get("birth_date")
-        if placed is not None and birth is not None and placed < birth:
+        elif unit is not None and placed < unit[5]:
+            errors.append(("placed_on", _("The cell opened on %(date)s: the member cannot be placed there earlier.")
+                           % {"date": unit[5].isoformat()}))
+        birth = data["birth_date"]
+        if birth is not None and placed < birth:
             errors.append(("placed_on", _("This date is before the date of birth.")))
 
     def _remember_keys(self, number: int, data: dict[str, Any], bad: set[str]) -> None:
@@ -177,7 +183,9 @@ class MemberImporter(Importer):
         for i in DATE_POSITIONS:
             if row[i] is not None:
                 row[i] = row[i].isoformat()
-        row.append((placed or data["admission_date"] or self.today).isoformat())
+        if placed is None:  # from the admission, but not before the cell opened
+            placed = max(data["admission_date"] or self.today, unit[5])
+        row.append(placed.isoformat())
         self.sink.append(row)
         self.used[unit_id] = unit
         acc = self.direct.get(path)

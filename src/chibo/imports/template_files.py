@@ -26,7 +26,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
          "education_grade": "12", "qualification": "university", "political_theory": "intermediate",
          "occupation": "civil_servant", "admission_date": "2003-05-19", "ceremony_date": "2003-06-01",
          "official_date": "2004-06-01", "card_number": "38123456", "status": "official",
-         "unit_code": "XDS-TDONG"},
+         "unit_code": "XDS-TDONG", "placed_on": "2025-07-01"},
         {"full_name": "Trần Thị Bích Ngọc", "sex": "F", "birth_date": "02/09/1988", "citizen_id": "038188004567",
          "ethnicity": "01", "religion": "buddhism", "education_grade": "12/12", "qualification": "university",
          "political_theory": "elementary", "occupation": "teacher", "youth_union": "0",
@@ -35,7 +35,8 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
         {"full_name": "Lê Hoàng Minh", "sex": "M", "birth_date": "2001-01-20", "citizen_id": "038201000321",
          "ethnicity": "06", "religion": "none", "education_grade": "12", "qualification": "college",
          "occupation": "worker", "youth_union": "1", "admission_date": "2025-03-26",
-         "ceremony_date": "2025-04-10", "status": "probationary", "unit_code": "XDS-TDONG"},
+         "ceremony_date": "2025-04-10", "status": "probationary", "unit_code": "XDS-TDONG",
+         "placed_on": "01/07/2025"},
     ],
 }
 

@@ -81,8 +81,12 @@ class Filters:
     age_band: str = ""
     q: str = ""
 
-    def apply(self, qs: QuerySet[Member], today: dt.date | None = None) -> QuerySet[Member]:
+    def apply(self, qs: QuerySet[Member], user: Any, today: dt.date | None = None) -> QuerySet[Member]:
+        """Narrow ``qs``. Filtering by a sensitive field (ethnicity, religion) keeps only members
+        whose sensitive fields ``user`` may see, so the filter cannot reveal a masked value."""
         today = today or timezone.localdate()
+        if self.ethnicity or self.religion:
+            qs = qs.filter(policy.scope_for(user, Perm.MEMBERS_VIEW_SENSITIVE).q("unit_path"))
         for field in ("status", "sex", "ethnicity", "religion"):
             value = getattr(self, field)
             if value:

@@ -29,9 +29,10 @@ PROFILE_FIELDS = (
 )
 
 
-def _require_change(actor: Any, unit: Unit) -> None:
-    if not policy.can(actor, Perm.MEMBERS_VIEW, unit.path) and actor is not policy.SYSTEM:
-        raise NotFound(_("No such unit."))
+def _require_change(actor: Any, unit: Unit, member: Member | None = None) -> None:
+    own = member is not None and getattr(actor, "member_id", None) == member.pk
+    if not own and not policy.can(actor, Perm.MEMBERS_VIEW, unit.path):
+        raise NotFound("member")
     if not policy.can(actor, Perm.MEMBERS_CHANGE, unit.path):
         raise PermissionDenied(_("You may view but not change the members of this unit."))
 
@@ -107,7 +108,7 @@ def _jsonable(value: Any) -> Any:
 @transaction.atomic
 def update_member(member: Member, *, actor: Any, changes: dict[str, Any]) -> Member:
     """Change profile fields of ``member``; only the fields given are validated and saved."""
-    _require_change(actor, member.unit)
+    _require_change(actor, member.unit, member)
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     changes = _clean({k: v for k, v in changes.items() if k in PROFILE_FIELDS})
     changed = {k: v for k, v in changes.items() if getattr(member, k) != v}
@@ -140,7 +141,7 @@ def update_member(member: Member, *, actor: Any, changes: dict[str, Any]) -> Mem
 def transfer_member(member: Member, *, actor: Any, to_unit: Unit, on: dt.date, decision: str = "",
                     kind: str = PlacementKind.OFFICIAL) -> Member:
     """Move ``member`` to ``to_unit`` (official) or attach them there temporarily."""
-    _require_change(actor, member.unit)
+    _require_change(actor, member.unit, member)
     if not policy.can(actor, Perm.MEMBERS_CHANGE, to_unit.path):
         raise PermissionDenied(_("You may not place members in the receiving unit."))
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)

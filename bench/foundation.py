@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> Report:
         started = time.perf_counter()
         step()
         report.context.setdefault("step_seconds", {})[name] = round(time.perf_counter() - started, 1)
+        report.write(out)  # after every step: a failure later keeps what was measured
     report.context["plans_checked"] = sorted(report.plans)
     print()
     print(report.table())

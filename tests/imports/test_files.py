@@ -38,7 +38,8 @@ def rejected(path) -> list[dict]:
 
 
 def test_a_windows_1258_file_is_refused_at_once(cast, tmp_path):
-    path = write_csv(tmp_path / "m.csv", MEMBER_HEADER, [member_row(1), member_row(2)], encoding="cp1258")
+    rows = [member_row(1, full_name="Lê Văn Tâm"), member_row(2, full_name="Đào Văn Hà")]  # all in cp1258
+    path = write_csv(tmp_path / "m.csv", MEMBER_HEADER, rows, encoding="cp1258")
 
     assert rejected(path) == [{"row": 2, "column": "", "message": NOT_UTF8}]
 
@@ -64,7 +65,7 @@ def test_a_csv_cut_short_in_its_last_row(cast, tmp_path):
     path.write_text(text[: text.rindex("\n", 0, len(text) - 1) + 40], encoding="utf-8")
 
     assert rejected(path) == [{"row": 3, "column": "", "message": (
-        f"The last row has 4 values but the header has {WIDTH} columns: the file seems truncated.")}]
+        f"The last row has 5 values but the header has {WIDTH} columns: the file seems truncated.")}]
 
 
 def test_a_csv_cut_inside_a_quoted_value(cast, tmp_path):

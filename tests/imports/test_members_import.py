@@ -54,8 +54,9 @@ def test_a_valid_file_is_imported_whole(cast, tmp_path, suffix):
     first = Member.objects.get(citizen_id=cid(1))
     assert (first.full_name, first.name_folded, first.unit, first.unit_path) == (
         "Nguyễn Văn Thử A", "nguyen van thu a", cast.tree.k, cast.tree.k.path)
-    assert (first.birth_date, first.status, first.official_date, first.card_number) == (
-        dt.date(1985, 3, 15), "official", dt.date(2011, 6, 1), None)
+    assert (first.birth_date, first.status, first.official_date, first.status_since, first.card_number) == (
+        dt.date(1985, 3, 15), "official", dt.date(2011, 6, 1), dt.date(2011, 6, 1), None)
+    assert Member.objects.get(citizen_id=cid(3)).status_since == dt.date(2010, 6, 1)  # probationary: ceremony
     assert list(first.placements.values_list("unit__code", "kind", "valid_from", "valid_to")) == [
         ("K", "official", dt.date(2020, 1, 1), None)]  # admitted 2010, but K opened in 2020
     assert tallies.verify() == []
@@ -130,7 +131,8 @@ def test_duplicate_citizen_id_within_the_file_is_rejected_after_rows_were_writte
 
     errors = rejected(write_csv(tmp_path / "m.csv", MEMBER_HEADER, rows))
 
-    assert errors == [{"row": 5, "column": "citizen_id", "message": "This citizen ID is already in row 3 of this file."}]
+    assert errors == [
+        {"row": 5, "column": "citizen_id", "message": "This citizen ID is already in row 3 of this file."}]
 
 
 def test_duplicate_citizen_id_against_the_database(cast, tmp_path):
@@ -138,7 +140,8 @@ def test_duplicate_citizen_id_against_the_database(cast, tmp_path):
 
     errors = rejected(write_csv(tmp_path / "m.csv", MEMBER_HEADER, rows))
 
-    assert errors == [{"row": 3, "column": "citizen_id", "message": "Another living member already has this citizen ID."}]
+    assert errors == [
+        {"row": 3, "column": "citizen_id", "message": "Another living member already has this citizen ID."}]
 
 
 def test_a_deceased_member_may_share_a_citizen_id(cast, tmp_path):

@@ -97,12 +97,12 @@ def _secondary(cur, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 
 
 @contextmanager
-def deferred_indexes(tables: Iterable[str], *, enabled: bool = True) -> Iterator[dict[str, float]]:
+def deferred_indexes(tables: Iterable[str], *, enabled: bool = True) -> Iterator[dict]:
     """Drop the secondary indexes and constraints of ``tables`` and rebuild them on exit.
 
     PostgreSQL only (elsewhere a no-op). Yields a dict that receives the rebuild time.
     """
-    timing: dict[str, float] = {}
+    timing: dict = {}
     if not (enabled and is_postgres()):
         yield timing
         return
@@ -121,14 +121,19 @@ def deferred_indexes(tables: Iterable[str], *, enabled: bool = True) -> Iterator
                 cur.execute(f'DROP INDEX "{name}"')
     yield timing
     start = time.perf_counter()
+    each: dict[str, float] = {}
     with connection.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for table, constraints, indexes in saved:
-            for _name, definition in indexes:
-                cur.execute(definition)
-            for name, definition in constraints:
-                cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-    timing["indexes"] = time.perf_counter() - start
+            statements = [(name, definition) for name, definition in indexes]
+            statements += [(name, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+                           for name, definition in constraints]
+            for name, statement in statements:
+                began = time.perf_counter()
+                cur.execute(statement)
+                each[name] = round(time.perf_counter() - began, 2)
+    timing["indexes"] = round(time.perf_counter() - start, 3)
+    timing["slowest_indexes"] = dict(sorted(each.items(), key=lambda kv: -kv[1])[:6])  # type: ignore[assignment]
 
 
 def analyze(tables: Iterable[str] = ()) -> None:

@@ -51,6 +51,7 @@ class LoadResult:
     placements: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
+    slowest_indexes: dict[str, float] = field(default_factory=dict)
 
 
 def generate(preset: str, *, members: int | None = None, seed: int = 1, as_of: dt.date | None = None,
@@ -69,6 +70,7 @@ def generate(preset: str, *, members: int | None = None, seed: int = 1, as_of: d
         tables = [m._meta.db_table for m in dbtools.LOADED]
         with dbtools.deferred_indexes(tables) as timing:
             _write(plan, seed, active, result, progress or _quiet)
+        result.slowest_indexes = timing.pop("slowest_indexes", {})
         result.phases.update(timing)
         _timed(result, "tallies", tallies.rebuild)
         for table in tables:

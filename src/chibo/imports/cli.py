@@ -18,7 +18,7 @@ def actor_from(username: str | None) -> Any:
         return SYSTEM
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(f"No active user named {username!r}.")
+        raise CommandError(_("No active user named %(name)r.") % {"name": username})
     return user
 
 
@@ -31,7 +31,7 @@ class ProgressBar:
 
     def _write(self, text: str) -> None:
         if isinstance(self.stream, OutputWrapper):
-            self.stream.write(text, ending="")
+            self.stream.write(text, style_func=lambda plain: plain, ending="")  # no colour codes
         else:
             self.stream.write(text)
         self.stream.flush()

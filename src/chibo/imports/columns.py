@@ -325,6 +325,7 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
            example="official"),
     _text("unit_code", _L("Code of the cell or grassroots cell the member belongs to."), required=True,
           model=Unit, field_name="code", example="HN-DS-CB01"),
-    _date("placed_on", _L("Date the member joined this cell; blank means the admission date.")),
+    _date("placed_on", _L("Date the member joined this cell; blank means the admission date "
+                          "(or the day the cell opened, if later).")),
 )
 COLUMNS: dict[str, tuple[Column, ...]] = {"units": UNIT_COLUMNS, "members": MEMBER_COLUMNS}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.core.errors import PermissionDenied
-from chibo.imports.columns import Column, parser_for
+from chibo.imports.columns import MISSING, Column, parser_for
 from chibo.imports.readers import Table
 from chibo.imports.report import ErrorLog
 from chibo.imports.spool import Spool
@@ -18,6 +18,10 @@ from chibo.org import paths
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000
+MEMO_SIZE = 20_000
+# columns whose values (almost) never repeat: not worth remembering
+UNIQUE_COLUMNS = frozenset({"full_name", "citizen_id", "phone", "email", "card_number", "background_sheet_no",
+                            "code", "name"})
 
 
 class Conflict(Exception):
@@ -52,11 +56,11 @@ def lock_tables(*exclusive: str, shared: Sequence[str] = ()) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cur:
-        if exclusive:
-            cur.execute(f"LOCK TABLE {', '.join(exclusive)} IN SHARE ROW EXCLUSIVE MODE")
+    with connection.cursor() as cur:  # the unit tree first, as the services lock it first
         if shared:
             cur.execute(f"LOCK TABLE {', '.join(shared)} IN SHARE MODE")
+        if exclusive:
+            cur.execute(f"LOCK TABLE {', '.join(exclusive)} IN SHARE ROW EXCLUSIVE MODE")
 
 
 class Importer:
@@ -74,7 +78,7 @@ class Importer:
         self.log = ErrorLog()
         self.spool = Spool()
         self.rows = 0
-        self.bound: list[tuple[int, Column, Callable[[Any], Any]]] = []
+        self.bound: list[tuple[int, str, Callable[[Any], Any], dict[Any, Any] | None]] = []
         self.defaults = {c.name: (None if c.kind == "date" else c.default) for c in self.columns}
         self.width = 0
         self.strict_width = False
@@ -95,7 +99,8 @@ class Importer:
                 self.log.add(1, raw, _("Unknown column: see the template for the column names."))
             else:
                 seen.add(name)
-                self.bound.append((index, known[name], parser_for(known[name])))
+                memo: dict[Any, Any] | None = None if name in UNIQUE_COLUMNS else {}
+                self.bound.append((index, name, parser_for(known[name]), memo))
         for column in self.columns:
             if column.required and column.name not in seen:
                 self.log.add(1, column.name, _("This required column is missing."))
@@ -142,15 +147,26 @@ class Importer:
         return (*cells, *(None,) * (self.width - len(cells)))
 
     def parse(self, number: int, cells: Sequence[Any]) -> tuple[dict[str, Any], set[str]]:
-        """The row's values by column name, and the columns whose cells did not parse (logged)."""
+        """The row's values by column name, and the columns whose cells did not parse (logged).
+
+        Most columns repeat a few values (codes, dates, places): each keeps the values it has
+        already parsed, up to ``MEMO_SIZE``, so a repeated cell costs one dictionary lookup.
+        """
         data = self.defaults.copy()
         failed: set[str] = set()
-        for index, column, parse in self.bound:
-            try:
-                data[column.name] = parse(cells[index])
-            except ValueError as exc:
-                self.log.add(number, column.name, getattr(exc, "message", str(exc)))
-                failed.add(column.name)
+        for index, name, parse, memo in self.bound:
+            raw = cells[index]
+            value = memo.get(raw, MISSING) if memo is not None else MISSING
+            if value is MISSING:
+                try:
+                    value = parse(raw)
+                except ValueError as exc:
+                    self.log.add(number, name, getattr(exc, "message", str(exc)))
+                    failed.add(name)
+                    continue
+                if memo is not None and len(memo) < MEMO_SIZE:
+                    memo[raw] = value
+            data[name] = value
         return data, failed
 
     def check(self, number: int, data: dict[str, Any], failed: set[str]) -> None:

@@ -45,6 +45,15 @@ HOLDING = UnitKind.member_holding()
 UnitInfo = tuple[int, str, str, str, bool, dt.date]  # id, path, sector, kind, open, opened on
 
 
+def _status_since(data: dict[str, Any]) -> dt.date | None:
+    """The date the status began, from the party dates (as ``members.services.create_member``)."""
+    if data["status"] == Status.OFFICIAL:
+        return data["official_date"]
+    if data["status"] == Status.PROBATIONARY:
+        return data["ceremony_date"] or data["admission_date"]
+    return None
+
+
 class MemberImporter(Importer):
     kind = "members"
     columns = MEMBER_COLUMNS
@@ -148,7 +157,7 @@ class MemberImporter(Importer):
             pk__lt=self.existing_below)
         living = existing.exclude(status=Status.DECEASED)
         if self.pending_ids:
-            taken = set(living.filter(citizen_id__in=[c for _n, c in self.pending_ids])
+            taken: set[Any] = set(living.filter(citizen_id__in=[c for _n, c in self.pending_ids])
                         .values_list("citizen_id", flat=True))
             for number, cid in self.pending_ids:
                 if cid in taken:
@@ -177,7 +186,7 @@ class MemberImporter(Importer):
         unit_id, path, sector = unit[0], unit[1], unit[2]
         data["name_folded"] = self._fold(data["full_name"])
         placed = data["placed_on"]
-        data["status_since"] = placed or self.today
+        data["status_since"] = _status_since(data) or placed or self.today
         data["unit_id"], data["unit_path"] = unit_id, path
         row = list(SPOOL_GETTER(data))
         for i in DATE_POSITIONS:

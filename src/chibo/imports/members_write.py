@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -128,7 +128,7 @@ class BackgroundWriter:
 
 def is_clash(exc: BaseException) -> bool:
     """A unique constraint said no (Django's or the driver's own IntegrityError)."""
-    return isinstance(exc, IntegrityError | connection.Database.IntegrityError)
+    return isinstance(exc, IntegrityError | cast(Any, connection).Database.IntegrityError)
 
 
 class DirectSink:

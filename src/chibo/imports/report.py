@@ -50,7 +50,7 @@ class ImportResult:
         return cls(kind, rows=rows, errors=log.sorted(), error_count=log.count)
 
 
-def write_errors_csv(errors: list[dict[str, Any]], out: IO[str], *, total: int | None = None) -> None:
+def write_errors_csv(errors: list[dict[str, Any]], out: IO[str] | Any, *, total: int | None = None) -> None:
     """The error report as CSV (row, column, message), for a spreadsheet program."""
     writer = csv.writer(out)
     writer.writerow([_("row"), _("column"), _("message")])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -19,13 +19,14 @@ from chibo.accounts.roles import Perm
 from chibo.core.errors import DomainError, PermissionDenied
 from chibo.imports.importer import Conflict, Importer, clash_message
 from chibo.imports.members_import import MemberImporter
+from chibo.imports.members_write import is_clash
 from chibo.imports.models import ImportJob, ImportKind, ImportState
 from chibo.imports.readers import FileProblem, open_table
 from chibo.imports.report import ImportResult
 from chibo.imports.units_import import UnitImporter
 
 IMPORTERS: dict[str, type[Importer]] = {ImportKind.UNITS: UnitImporter, ImportKind.MEMBERS: MemberImporter}
-PERMISSIONS = {ImportKind.UNITS: Perm.UNITS_CHANGE, ImportKind.MEMBERS: Perm.MEMBERS_IMPORT}
+PERMISSIONS: dict[str, str] = {ImportKind.UNITS: Perm.UNITS_CHANGE, ImportKind.MEMBERS: Perm.MEMBERS_IMPORT}
 
 
 def _importer(kind: str, actor: Any) -> Importer:
@@ -38,11 +39,12 @@ def import_path(path: Path, kind: str, *, actor: Any, progress: Callable[[int, i
                 fmt: str | None = None, on_phase: Callable[[str], None] | None = None) -> ImportResult:
     """Import the ``kind`` ("units" or "members") rows of the CSV or XLSX file at ``path``.
 
-    Every row is checked first (``progress(rows checked, estimated rows)``); if any row is wrong
-    nothing is written and the result lists the errors. Otherwise all rows are written in one
-    transaction (``progress(rows written, rows)``). ``fmt`` overrides the file extension;
-    ``on_phase`` hears "validating" then "writing". Raises PermissionDenied when the actor may
-    import nowhere.
+    Every row is checked (``progress(rows checked, estimated rows)``) and written in one
+    transaction: if any row is wrong, nothing is written and the result lists the errors. Members
+    are written while they are checked (the transaction is rolled back on the first error);
+    units are checked first, then written (``on_phase("writing")``, ``progress(rows written,
+    rows)``). ``fmt`` overrides the file extension; ``on_phase`` hears "validating" first.
+    Raises PermissionDenied when the actor may import nowhere.
     """
     importer = _importer(kind, actor)
     try:
@@ -56,7 +58,9 @@ def import_path(path: Path, kind: str, *, actor: Any, progress: Callable[[int, i
             importer.log.add(problem.row, "", problem.message)
         except Conflict as conflict:
             importer.log.add(1, "", conflict.message)
-        except (IntegrityError, connection.Database.IntegrityError):
+        except Exception as exc:  # the database's own unique constraints, raced by another writer
+            if not is_clash(exc):
+                raise
             importer.log.add(1, "", clash_message())
         if not importer.log and importer.rows == 0:
             importer.log.add(1, "", _("The file has no data rows below the header."))

@@ -94,10 +94,9 @@ class KeyIndex:
     def duplicates(self) -> Iterator[tuple[int, int]]:
         """(row, first row with the same key) for every repeat, bucket by bucket."""
         for keys, rows in zip(self._keys, self._rows, strict=True):
-            order = sorted(range(len(keys)), key=lambda i, k=keys, r=rows: (k[i], r[i]))
             group_key, first_row = None, 0
-            for i in order:
-                if keys[i] == group_key:
-                    yield rows[i], first_row
+            for key, row in sorted(zip(keys, rows, strict=True)):
+                if key == group_key:
+                    yield row, first_row
                 else:
-                    group_key, first_row = keys[i], rows[i]
+                    group_key, first_row = key, row

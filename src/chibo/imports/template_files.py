@@ -91,8 +91,8 @@ def write_xlsx(kind: str, out: Path, *, examples: bool = False) -> None:
         sheet.column_dimensions[letter].width = max(12, len(column.name) + 4)
         if column.kind in (DIGITS, DATE) or column.name.endswith("code"):
             sheet.column_dimensions[letter].number_format = "@"  # keep leading zeros, dates as typed
-            for row in range(2, sheet.max_row + 1):
-                sheet.cell(row=row, column=index).number_format = "@"
+            for number in range(2, sheet.max_row + 1):
+                sheet.cell(row=number, column=index).number_format = "@"
         rule = _validation(column, letter) if column.kind == CHOICE else None
         if rule is not None:
             sheet.add_data_validation(rule)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -161,7 +162,7 @@ class UnitImporter(Importer):
             first = {t: bulk.next_id(t) for t in ("org_unit", "org_unitpathperiod", "org_unitevent")}
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             actor_id = self.actor.pk if getattr(self.actor, "is_authenticated", False) else None
-            done, new_paths = 0, []
+            done, new_paths = 0, list[str]()
             for batch in self.spool.batches():
                 self._write_batch(batch, first, now, actor_id)
                 new_paths.extend(row[8] for row in batch)
@@ -175,7 +176,7 @@ class UnitImporter(Importer):
         return scope
 
     @staticmethod
-    def _write_batch(batch: list[tuple], first: dict[str, int], now: Any, actor_id: int | None) -> None:
+    def _write_batch(batch: Sequence[Sequence[Any]], first: dict[str, int], now: Any, actor_id: int | None) -> None:
         unit0, period0, event0 = first["org_unit"], first["org_unitpathperiod"], first["org_unitevent"]
         units, periods, events, tallies = [], [], [], []
         zeros = (0,) * len(TALLY_COLUMNS)

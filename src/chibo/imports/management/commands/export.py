@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from chibo.core.errors import DomainError, NotFound
 from chibo.imports.cli import actor_from
@@ -22,13 +23,14 @@ class Command(BaseCommand):
         out = Path(output)
         fmt = (format or out.suffix.lstrip(".") or "csv").lower()
         if fmt not in ("csv", "xlsx"):
-            raise CommandError("Use --format csv or xlsx (or a .csv/.xlsx file name).")
+            raise CommandError(_("Use --format csv or xlsx (or a .csv/.xlsx file name)."))
         actor = actor_from(username)
         try:
             unit = get_unit_for_user(actor, code=unit_code)
             count = export_members(actor=actor, unit=unit, out=out, fmt=fmt)
         except NotFound as exc:
-            raise CommandError(f"No unit {unit_code} (or it is outside your scope).") from exc
+            raise CommandError(_("No unit %(code)s (or it is outside your scope).") % {"code": unit_code}) from exc
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stdout.write(f"Exported {count} members of {unit.name} to {out}.")
+        self.stdout.write(_("Exported %(n)d members of %(unit)s to %(file)s.")
+                          % {"n": count, "unit": unit.name, "file": out})

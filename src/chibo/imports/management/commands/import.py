@@ -28,12 +28,12 @@ class Command(BaseCommand):
                errors_out: str | None = None, no_progress: bool = False, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(file)s") % {"file": path})
         actor = actor_from(username)
         bar = None if no_progress else ProgressBar(self.stderr)
         # members are written while they are checked; units are checked, then written
         first = _("Importing") if kind == "members" else _("Checking")
-        labels = {ImportState.VALIDATING: first, ImportState.WRITING: _("Writing")}
+        labels: dict[str, str] = {ImportState.VALIDATING: first, ImportState.WRITING: _("Writing")}
         try:
             result = import_path(path, kind, actor=actor, fmt=format, progress=bar,
                                  on_phase=(lambda p: bar.phase(labels[p])) if bar else None)
@@ -43,14 +43,15 @@ class Command(BaseCommand):
             if bar:
                 bar.end()
         if result.ok:
-            self.stdout.write(_("Imported %(n)d %(kind)s rows.") % {"n": result.rows, "kind": kind})
+            done = _("Imported %(n)d members.") if kind == "members" else _("Imported %(n)d units.")
+            self.stdout.write(done % {"n": result.rows})
             return
         self._report(result, errors_out)
 
     def _report(self, result, errors_out: str | None) -> None:
         for error in result.errors[:SHOWN_ERRORS]:
-            column = f", {error['column']}" if error["column"] else ""
-            self.stderr.write(f"row {error['row']}{column}: {error['message']}")
+            line = _("row %(row)d, %(column)s: %(message)s") if error["column"] else _("row %(row)d: %(message)s")
+            self.stderr.write(line % error)
         if result.error_count > SHOWN_ERRORS:
             self.stderr.write(_("… and %(n)d more.") % {"n": result.error_count - SHOWN_ERRORS})
         if errors_out:

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from chibo.imports.template_files import write_template
 
@@ -18,4 +19,5 @@ class Command(BaseCommand):
                **options):
         out = Path(output)
         fmt = write_template(kind, out, fmt=format, examples=examples)
-        self.stdout.write(f"Wrote the {kind} template ({fmt}) to {out}.")
+        self.stdout.write(_("Wrote the %(kind)s template (%(format)s) to %(file)s.")
+                          % {"kind": kind, "format": fmt, "file": out})

@@ -25,7 +25,6 @@ from tests.factories.registry import make_member, make_unit, make_user
 def _test_settings(settings, tmp_path):
     settings.REQUIRE_STAFF_2FA = False
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUEY = {**settings.HUEY, "immediate": True}
     settings.LANGUAGE_CODE = "en"
     # Argon2 is the production hasher (settings.py); tests create many users, so hash cheaply here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

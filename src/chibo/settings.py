@@ -91,7 +91,8 @@ def _email() -> dict:
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG", False)
 DEMO_MODE = _env_bool("CHIBO_DEMO", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+_hosts = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [

@@ -9,7 +9,7 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.models import AuditEntry
 from chibo.members import services, tallies
 from chibo.members.models import Member, Placement, UnitMemberTally
-from chibo.members.queries import members_for_user, page, profile_for, search
+from chibo.members.queries import members_for_user, page, profile_for
 from tests.factories.registry import make_member, member_data
 
 D = dt.date
@@ -104,13 +104,39 @@ def test_tallies_stay_equal_to_a_recount_under_any_changes(cast, ops):
     assert tallies.verify() == []
 
 
+def found(qs, text, size=50):
+    return [m.full_name for m in page(qs, search=text, size=size).rows]
+
+
 def test_search_is_accent_insensitive(cast):
     qs = members_for_user(cast.admin)
-    assert [m.full_name for m in search(qs, "dang van")] == ["Đặng Văn An"]
-    assert [m.full_name for m in search(qs, "Đặng")] == ["Đặng Văn An"]
-    assert [m.full_name for m in search(qs, "binh")] == ["Trần Thị Bình"]
-    assert [m.full_name for m in search(qs, cast.far_m.citizen_id)] == ["Phạm Minh Đức"]
-    assert list(search(qs, "zzz")) == []
+    assert found(qs, "dang van") == ["Đặng Văn An"]
+    assert found(qs, "Đặng") == ["Đặng Văn An"]
+    assert found(qs, "binh") == ["Trần Thị Bình"]
+    assert found(qs, cast.far_m.citizen_id) == ["Phạm Minh Đức"]
+    assert found(qs, "zzz") == []
+
+
+def test_search_lists_name_prefix_matches_before_word_matches_and_pages_through_both(cast):
+    make_member(cast.tree.k2, "An Thị Hà", sex="F", birth_date=D(1992, 1, 1))
+    make_member(cast.tree.k2, "Vũ Văn An", birth_date=D(1993, 1, 1))
+    qs = members_for_user(cast.admin)
+    assert found(qs, "an") == ["An Thị Hà", "Đặng Văn An", "Vũ Văn An"]
+    first = page(qs, search="an", size=1)
+    second = page(qs, search="an", size=1, after=first.next_cursor)
+    third = page(qs, search="an", size=1, after=second.next_cursor)
+    assert [p.rows[0].full_name for p in (first, second, third)] == ["An Thị Hà", "Đặng Văn An", "Vũ Văn An"]
+    assert third.next_cursor is None
+
+
+def test_search_pages_use_one_query_per_phase(cast, django_assert_num_queries):
+    make_member(cast.tree.k2, "Nguyễn Văn Một")
+    make_member(cast.tree.k2, "Nguyễn Văn Hai")
+    qs = members_for_user(cast.admin)
+    with django_assert_num_queries(1):
+        page(qs, search="nguyen van", size=1)  # the first phase fills the page
+    with django_assert_num_queries(2):
+        page(qs, search="van an", size=1)  # nothing starts with it: the word phase runs too
 
 
 def test_keyset_pages_cover_everything_once(cast):

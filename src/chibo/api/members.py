@@ -42,7 +42,7 @@ def member_list(request, params: Query[MemberFilters]):
         qs = queries.members_for_user(request.auth)
     else:
         qs = queries.in_unit(request.auth, org_queries.get_unit_for_user(request.auth, pk=params.unit))
-    found = queries.page(_filters(params).apply(qs, request.auth), after=params.after, size=params.limit)
+    found = _filters(params).page(qs, request.auth, after=params.after, size=params.limit)
     return {"items": found.rows, "next": found.next_cursor}
 
 

@@ -69,8 +69,8 @@ def _member_list(request: HttpRequest, unit: Unit) -> dict:
     user = request.user
     form = MemberFilterForm(request.GET, sensitive=policy.can(user, Perm.MEMBERS_VIEW_SENSITIVE, unit.path))
     filters = form.filters()
-    qs = filters.apply(member_queries.in_unit(user, unit), user)
-    result = member_queries.page(qs, after=request.GET.get("after") or None, size=MEMBERS_PER_PAGE)
+    result = filters.page(member_queries.in_unit(user, unit), user, after=request.GET.get("after") or None,
+                          size=MEMBERS_PER_PAGE)
     return {"unit": unit, "filter_form": form, "page": result, "after": request.GET.get("after", ""),
             "show_cell": not unit.holds_members}
 

@@ -158,6 +158,8 @@ class NameSampler:
     """Draws full names; one instance per region, shared by every member drawn there."""
 
     def __init__(self, region: str = "north"):
+        self.region = region
+        self._pools: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         self.surnames = surname_table(region)
         self.middle = {(s, g): _middle_table(s, g) for s in "MF" for g in ("old", "young")}
         self.second = {s: _table([(w, 1) for w in SECOND_MIDDLE[s]]) for s in "MF"}
@@ -165,6 +167,21 @@ class NameSampler:
         self.minority = {code: _table([(w, 1) for w in names]) for code, names in MINORITY_SURNAMES.items()}
         self.mong = {s: _table([(w, 1) for w in MONG_GIVEN[s]]) for s in "MF"}
         self.ede = {s: _table([(w, 1) for w in EDE_GIVEN[s]]) for s in "MF"}
+
+    def pool(self, sex: str, generation: str, ethnicity: str = "01") -> list[tuple[str, str]]:
+        """16,384 (full, folded) names drawn once: a draw from the pool is a single index.
+
+        The bulk generators use pools (millions of draws); a pool is a fixed sample of the same
+        distribution, built from its own seed so it is the same in every run.
+        """
+        key = (sex, generation, ethnicity)
+        found = self._pools.get(key)
+        if found is None:
+            rng = random.Random(f"names:{self.region}:{sex}:{generation}:{ethnicity}")
+            year = 1970 if generation == "old" else 1995
+            found = self._pools[key] = [self.draw_pair(rng.getrandbits, rng.random, sex, year, ethnicity)
+                                        for _ in range(1 << BITS)]
+        return found
 
     def draw(self, rng: random.Random, sex: str, birth_year: int, ethnicity: str = "01") -> Name:
         return Name(*self.draw_pair(rng.getrandbits, rng.random, sex, birth_year, ethnicity))

@@ -103,7 +103,8 @@ class People:
         self.previous: Cell | None = None
         self.next_member = first_member_id
         self.next_placement = first_placement_id
-        self.serials: dict[tuple[int, str, int], int] = {}
+        self.serials: dict[tuple[int, str, int], list] = {}  # key → [first six digits, count]
+        self.pools: dict[str, dict] = {}  # region → (sex, born before 1990) → pool of Kinh names
         self.serial_base = serial_base
         self.card_seq = card_base
         self.timestamp = timestamp
@@ -120,8 +121,10 @@ class People:
         prev = self.previous
         same_place = prev is not None and (prev.commune, prev.province) == (cell.commune, cell.province)
         self.previous = cell
-        ctx = _CellContext(cell, flavor, pi, self.names[PROVINCES[pi].region], self.ethnicities[pi],
+        region = PROVINCES[pi].region
+        ctx = _CellContext(cell, flavor, pi, self.names[region], self.ethnicities[pi],
                            self.religions[pi], prev.id if same_place else 0)
+        ctx.pools = self.pools.setdefault(region, {})
         if cell.commune >= 0:
             commune, villages = self.villages[cell.commune]
             ctx.villages, ctx.suffix = villages, f", {commune}, {PROVINCES[pi].name}"
@@ -153,7 +156,14 @@ class People:
         birth_date = dt.date.fromordinal(birth)
         age = (today - birth) / YEAR
         ethnicity = ctx.ethnicities[g(BITS)]
-        full, folded = ctx.names.draw_pair(g, rnd, sex, birth_date.year, ethnicity)
+        if ethnicity == "01":  # most members: one draw from a pool of names
+            pool = ctx.pools.get((sex, birth_date.year < 1990))
+            if pool is None:
+                generation = "old" if birth_date.year < 1990 else "young"
+                pool = ctx.pools[(sex, birth_date.year < 1990)] = ctx.names.pool(sex, generation)
+            full, folded = pool[g(BITS)]
+        else:
+            full, folded = ctx.names.draw_pair(g, rnd, sex, birth_date.year, ethnicity)
         religion = ctx.religions[g(BITS)] if ethnicity != "05" or rnd() < 0.5 else "buddhism"
         card = None
         if official is not None:
@@ -258,11 +268,15 @@ class People:
         """
         rnd = self.rnd
         code = _pick(rnd, PROVINCES[pi].id_codes if rnd() < 0.85 else ALL_ID_CODES)
-        key = (code, sex, birth_date.year)
-        n = self.serials.get(key, 0)
-        self.serials[key] = n + 1
-        serial = (self.serial_base + n) * 7919 + birth_date.year * 101
-        return citizen_id_for(province=code, sex=sex, birth_date=birth_date, serial=serial)
+        year = birth_date.year
+        key = (code, sex, year)
+        counter = self.serials.get(key)
+        if counter is None:  # the first six digits, as the rules build them
+            prefix = citizen_id_for(province=code, sex=sex, birth_date=birth_date, serial=0)[:6]
+            counter = self.serials[key] = [prefix, 0]
+        n = counter[1]
+        counter[1] = n + 1
+        return f"{counter[0]}{((self.serial_base + n) * 7919 + year * 101) % 1_000_000:06d}"
 
     def _phone(self, age: float) -> str:
         rnd, g = self.rnd, self.bits
@@ -305,12 +319,13 @@ class People:
 class _CellContext:
     """What every member of one cell shares (looked up once per cell)."""
 
-    __slots__ = ("cell", "flavor", "pi", "names", "ethnicities", "religions", "neighbour",
+    __slots__ = ("cell", "flavor", "pi", "names", "pools", "ethnicities", "religions", "neighbour",
                  "villages", "street", "suffix")
 
     def __init__(self, cell: Cell, flavor: Flavor, pi: int, names: NameSampler, ethnicities: list,
                  religions: list, neighbour: int):
         self.cell, self.flavor, self.pi, self.names = cell, flavor, pi, names
+        self.pools: dict = {}
         self.ethnicities, self.religions, self.neighbour = ethnicities, religions, neighbour
         self.villages: list[str] = []
         self.street = ""

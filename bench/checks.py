@@ -41,9 +41,13 @@ def load(report: Report, args, previous: Figure | None) -> None:
 
 
 def generator_alone(size: str, members: int | None, rows: int, *, as_of: dt.date, sample: int = 200_000) -> float:
-    """Seconds the generator needs for the whole data set without writing (timed on a sample)."""
-    from chibo.demo.people import People, apportion
+    """Seconds one process needs to generate the whole data set without writing it (timed on a sample).
+
+    The loader runs two generating processes beside the writing one; this is the single-process
+    cost of the rows alone."""
+    from chibo.demo.people import People
     from chibo.demo.presets import PRESETS, plan_for
+    from chibo.demo.streams import apportion, member_rows
     from chibo.demo.tree import TreeBuilder
 
     start = time.perf_counter()
@@ -55,8 +59,8 @@ def generator_alone(size: str, members: int | None, rows: int, *, as_of: dt.date
     counts = apportion([c.capacity for c in builder.cells], active)
     people = People(seed=1, as_of=as_of, villages=builder.villages, province_places=builder.province_places)
     start, done = time.perf_counter(), 0
-    for member_rows, _placements in people.rows(builder.cells, counts):
-        done += len(member_rows)
+    for members, _placements in member_rows(people, builder.cells, counts):
+        done += len(members)
         if done >= sample:
             break
     per_row = (time.perf_counter() - start) / max(done, 1)

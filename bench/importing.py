@@ -53,19 +53,21 @@ def bench_cells(rows: int, workdir: Path) -> list:
 
 def write_members_csv(path: Path, rows: int, cells: list) -> int:
     """A members file of about ``rows`` generated members; returns the number of rows written."""
-    from chibo.demo.people import MEMBER_COLUMNS, People, apportion
+    from chibo.demo.people import MEMBER_COLUMNS, People
+    from chibo.demo.streams import apportion, member_rows
     from chibo.demo.tree import Cell
 
     specs = [Cell(c.pk, c.path, "village", 15, -1, 1, c.name, c.opened_on.toordinal()) for c in cells]
     codes = {c.pk: c.code for c in cells}
     index = {name: i for i, name in enumerate(MEMBER_COLUMNS)}
-    people = People(seed=7, as_of=dt.date.today(), villages=[], province_places={},
-                    serial_base=500_000, card_base=90_000_000)
+    # other citizen-ID serials and card numbers than the loaded data set: no clash on import
+    people = People(seed=7, as_of=dt.date.today(), villages=[], province_places={}, card_base=90_000_000)
+    counts = apportion([1] * len(specs), int(rows / 1.025))
     written = 0
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f)
         out.writerow([*PROFILE, "unit_code"])
-        for members, _placements in people.rows(specs, apportion([1] * len(specs), int(rows / 1.025))):
+        for members, _placements in member_rows(people, specs, counts, serial_base=500_000):
             for m in members:
                 values = [_cell(m[index[c]]) for c in PROFILE]
                 out.writerow([*values, codes[m[index["unit_id"]]]])

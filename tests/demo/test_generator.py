@@ -7,10 +7,11 @@ from collections import Counter
 
 import pytest
 
-from chibo.demo.people import MEMBER_COLUMNS, PLACEMENT_COLUMNS, People, apportion
-from chibo.demo.pipeline import forked
+from chibo.demo.people import MEMBER_COLUMNS, PLACEMENT_COLUMNS, People
+from chibo.demo.pipeline import ordered
 from chibo.demo.presets import PRESETS, plan_for
-from chibo.demo.tree import TreeBuilder
+from chibo.demo.streams import apportion, former_members, member_rows, partitions
+from chibo.demo.tree import Cell, TreeBuilder
 from chibo.members.rules import age_years, citizen_id_problem, profile_problems
 from chibo.members.services import PROFILE_FIELDS
 from chibo.org import paths
@@ -22,13 +23,14 @@ DATES = ("birth_date", "admission_date", "ceremony_date", "official_date", "stat
 ACTIVE = ("official", "probationary", "exempted")
 
 
-def dataset(preset: str, members: int, seed: int = 1):
+def dataset(preset: str, members: int, seed: int = 1, workers: int = 0):
     plan, active = plan_for(PRESETS[preset], members=members, as_of=AS_OF)
     builder = TreeBuilder(plan, seed)
     units = list(builder.units(collect=True))
     people = People(seed=seed, as_of=AS_OF, villages=builder.villages, province_places=builder.province_places)
+    counts = apportion([c.capacity for c in builder.cells], active)
     rows, placements = [], []
-    for m, p in people.rows(builder.cells, apportion([c.capacity for c in builder.cells], active)):
+    for m, p in member_rows(people, builder.cells, counts, workers=workers):
         rows += m
         placements += p
     return units, rows, placements
@@ -62,11 +64,10 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     assert [u.name for u in units_a] != [u.name for u in units_c]
 
 
-def test_the_first_rows_do_not_change_between_runs():
-    _units, members, _placements = dataset("demo", 300)
-    first = record(members[0])
-    assert (first["id"], first["unit_id"]) == (1, members[0][COL["unit_id"]])
-    assert first["full_name"] == dataset("demo", 300)[1][0][COL["full_name"]]
+def test_ids_are_consecutive_from_one():
+    _units, members, placements = dataset("demo", 300)
+    assert [row[0] for row in members] == list(range(1, len(members) + 1))
+    assert [row[0] for row in placements] == list(range(1, len(placements) + 1))
 
 
 def test_every_generated_profile_passes_the_profile_rules(nation):
@@ -206,14 +207,29 @@ def test_apportion_splits_exactly_in_proportion():
     assert apportion([0, 0], 5) == [0, 0]
 
 
-def test_rows_generated_in_a_forked_process_are_the_same():
-    plan, active = plan_for(PRESETS["demo"], members=400, as_of=AS_OF)
+def test_rows_generated_by_two_processes_are_the_same_as_in_process():
+    assert dataset("demo", 2_000, workers=2)[1:] == dataset("demo", 2_000, workers=0)[1:]
+
+
+def test_ordered_keeps_the_order_of_the_work():
+    assert list(ordered(lambda i: i * i, 25, workers=3)) == [i * i for i in range(25)]
+
+
+def test_partitions_follow_communes_and_cover_every_cell():
+    plan, _active = plan_for(PRESETS["demo"], members=2_000, as_of=AS_OF)
     builder = TreeBuilder(plan, 1)
     list(builder.units(collect=True))
-    counts = apportion([c.capacity for c in builder.cells], active)
+    cells = builder.cells
+    parts = partitions(cells)
+    assert [i for start, end in parts for i in range(start, end)] == list(range(len(cells)))
+    for start, end in parts:
+        assert len({(c.province, c.commune) for c in cells[start:end]}) == 1
 
-    def make():
-        people = People(seed=1, as_of=AS_OF, villages=builder.villages, province_places=builder.province_places)
-        return people.rows(builder.cells, counts)
 
-    assert list(forked(make)) == list(make())
+def test_about_one_in_forty_members_is_a_former_member(nation):
+    _units, members, _placements = nation
+    former = sum(row[COL["status"]] not in ACTIVE for row in members)
+    assert 0.02 <= former / 40_000 <= 0.03
+    cell = Cell(7, "00001", "village", 0, 0, 30, "Chi bộ thôn Đông", 700_000)
+    assert former_members(cell, 0) in (0, 1)
+    assert former_members(cell, 1000) in (25, 26)

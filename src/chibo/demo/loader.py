@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.demo import dbtools
-from chibo.demo.people import MEMBER_COLUMNS, PLACEMENT_COLUMNS, People, apportion
-from chibo.demo.pipeline import forked
+from chibo.demo.people import MEMBER_COLUMNS, PLACEMENT_COLUMNS, People
 from chibo.demo.presets import PRESETS, plan_for
+from chibo.demo.streams import apportion, member_rows
 from chibo.demo.tree import Node, Plan, TreeBuilder
 from chibo.imports import bulk
 from chibo.members import tallies
@@ -31,6 +31,7 @@ PERIOD_COLUMNS = ("id", "unit_id", "parent_id", "path", "name", "valid_from", "v
 EVENT_COLUMNS = ("id", "unit_id", "kind", '"on"', "decision", "details", "recorded_at", "actor_id")
 FLUSH = 20_000
 PARALLEL_FROM = 100_000  # members: below this, generating in-process is simpler and as fast
+GENERATORS = 2  # processes generating members for the large presets (the machine has 2 cores)
 
 Progress = Callable[[str, int, int], None]
 
@@ -97,12 +98,13 @@ def _timed(result: LoadResult, phase: str, fn: Callable[[], object]) -> None:
 def _write(plan: Plan, seed: int, active: int, result: LoadResult, progress: Progress) -> None:
     start = time.perf_counter()
     builder = TreeBuilder(plan, seed, first_id=bulk.next_id("org_unit"))
-    result.units = bulk.insert_rows("org_unit", UNIT_COLUMNS, _unit_rows(builder))
-    bulk.insert_rows("org_unitpathperiod", PERIOD_COLUMNS,
-                     _period_rows(builder, bulk.next_id("org_unitpathperiod")))
     stamp = dbtools.timestamp(plan.as_of)
-    bulk.insert_rows("org_unitevent", EVENT_COLUMNS,
-                     _event_rows(builder, bulk.next_id("org_unitevent"), stamp))
+    periods = _Numbered(bulk.next_id("org_unitpathperiod"))
+    events = _Numbered(bulk.next_id("org_unitevent"))
+    result.units = bulk.insert_rows("org_unit", UNIT_COLUMNS, _unit_rows(builder, periods, events, stamp))
+    bulk.insert_rows("org_unitpathperiod", PERIOD_COLUMNS, periods.rows)
+    bulk.insert_rows("org_unitevent", EVENT_COLUMNS, events.rows)
+    del periods, events
     progress("units", result.units, result.units)
     result.phases["units"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
@@ -110,27 +112,25 @@ def _write(plan: Plan, seed: int, active: int, result: LoadResult, progress: Pro
     result.cells = len(cells)
     counts = apportion([c.capacity for c in cells], active)
     people = People(seed=seed, as_of=plan.as_of, villages=builder.villages,
-                    province_places=builder.province_places,
-                    first_member_id=bulk.next_id("members_member"),
-                    first_placement_id=bulk.next_id("members_placement"), timestamp=stamp)
+                    province_places=builder.province_places, timestamp=stamp)
+    rows = member_rows(people, cells, counts, first_member_id=bulk.next_id("members_member"),
+                       first_placement_id=bulk.next_id("members_placement"),
+                       workers=GENERATORS if active >= PARALLEL_FROM else 0)
     expected = int(active * 1.025)
-    chunks = _chunks(people, cells, counts)
-    if active >= PARALLEL_FROM:
-        chunks = forked(lambda: _chunks(people, cells, counts))
-    for members, placements in chunks:
+    for members, placements in _batched(rows):
         _flush(members, placements, result)
         progress("members", result.members, max(expected, result.members))
     progress("members", result.members, result.members)
     result.phases["members"] = round(time.perf_counter() - start, 3)
 
 
-def _chunks(people: People, cells, counts) -> Iterator[tuple[list[tuple], list[tuple]]]:
-    """Member and placement rows in chunks of about :data:`FLUSH` members."""
+def _batched(rows: Iterator[tuple[list[tuple], list[tuple]]]) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    """Partitions' rows gathered into batches of about :data:`FLUSH` members."""
     member_buf: list[tuple] = []
     place_buf: list[tuple] = []
-    for rows, places in people.rows(cells, counts):
-        member_buf += rows
-        place_buf += places
+    for members, placements in rows:
+        member_buf += members
+        place_buf += placements
         if len(member_buf) >= FLUSH:
             yield member_buf, place_buf
             member_buf, place_buf = [], []
@@ -147,34 +147,39 @@ def _iso(ordinal: int | None) -> str | None:
     return dt.date.fromordinal(ordinal).isoformat() if ordinal is not None else None
 
 
-def _unit_rows(builder: TreeBuilder) -> Iterator[tuple]:
+class _Numbered:
+    """Rows collected during the walk of the tree, numbered from ``next_id``."""
+
+    def __init__(self, next_id: int):
+        self.next_id = next_id
+        self.rows: list[tuple] = []
+
+    def add(self, *values) -> None:
+        self.rows.append((self.next_id, *values))
+        self.next_id += 1
+
+
+def _unit_rows(builder: TreeBuilder, periods: _Numbered, events: _Numbered, stamp: str) -> Iterator[tuple]:
+    """The unit rows, one walk of the tree; their positions and events are collected on the way."""
     for u in builder.units(collect=True):
+        for parent_id, path, name, valid_from, valid_to in _periods_of(u):
+            periods.add(u.id, parent_id, path, name, _iso(valid_from), _iso(valid_to))
+        for unit_id, kind, on, decision, details in _events_of(u):
+            events.add(unit_id, kind, _iso(on), decision, json.dumps(details, ensure_ascii=False), stamp, None)
         yield (u.id, u.code, u.name, u.folded, u.kind, u.sector, u.parent_id, u.path, u.depth,
                _iso(u.opened), _iso(u.closed), u.successor.id if u.successor else None)
 
 
-def _period_rows(builder: TreeBuilder, next_id: int) -> Iterator[tuple]:
-    for u in builder.units():
-        if u.merged_into is not None:  # kept under its successor since the merger
-            home = u.merged_into.parent
-            periods = [(home.id, u.old_path, u.name, u.opened, u.closed),
-                       (u.merged_into.id, u.path, u.name, u.closed, u.closed)]
-        elif u.old_name is not None:
-            periods = [(u.parent_id, u.path, u.old_name, u.opened, u.renamed_on),
-                       (u.parent_id, u.path, u.name, u.renamed_on, None)]
-        else:
-            periods = [(u.parent_id, u.path, u.name, u.opened, None)]
-        for parent_id, path, name, valid_from, valid_to in periods:
-            yield (next_id, u.id, parent_id, path, name, _iso(valid_from), _iso(valid_to))
-            next_id += 1
-
-
-def _event_rows(builder: TreeBuilder, next_id: int, stamp: str) -> Iterator[tuple]:
-    for u in builder.units():
-        for unit_id, kind, on, decision, details in _events_of(u):
-            yield (next_id, unit_id, kind, _iso(on), decision, json.dumps(details, ensure_ascii=False),
-                   stamp, None)
-            next_id += 1
+def _periods_of(u: Node) -> list[tuple]:
+    """(parent id, path, name, from, until) of the unit's positions in the tree."""
+    if u.merged_into is not None:  # kept under its successor since the merger
+        home = u.merged_into.parent
+        return [(home.id, u.old_path, u.name, u.opened, u.closed),
+                (u.merged_into.id, u.path, u.name, u.closed, u.closed)]
+    if u.old_name is not None:
+        return [(u.parent_id, u.path, u.old_name, u.opened, u.renamed_on),
+                (u.parent_id, u.path, u.name, u.renamed_on, None)]
+    return [(u.parent_id, u.path, u.name, u.opened, None)]
 
 
 def _events_of(u: Node) -> list[tuple[int, str, int, str, dict]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from chibo.demo import places
 from chibo.demo.names import NameSampler
@@ -21,7 +21,6 @@ from chibo.demo.profiles import (
     DECEASED_AGE_SLOTS,
     EXEMPTED_AGE_SLOTS,
     INACTIVE,
-    INACTIVE_RATE,
     LANGUAGES,
     NEW_MEMBER_THEORY,
     OLD_RURAL_GRADES,
@@ -86,9 +85,8 @@ class People:
     """
 
     def __init__(self, *, seed: int, as_of: dt.date, villages: Sequence[tuple[str, list[str]]],
-                 province_places: dict[int, list[str]], first_member_id: int = 1,
-                 first_placement_id: int = 1, serial_base: int = 0, card_base: int = 0,
-                 timestamp: str = ""):
+                 province_places: dict[int, list[str]], card_base: int = 0, timestamp: str = ""):
+        self.seed = seed
         self.rng = random.Random(f"{seed}:members")
         self.rnd = self.rng.random
         self.bits = self.rng.getrandbits
@@ -101,21 +99,35 @@ class People:
         self.villages = villages
         self.homes = province_places
         self.previous: Cell | None = None
-        self.next_member = first_member_id
-        self.next_placement = first_placement_id
-        self.serials: dict[tuple[int, str, int], list] = {}  # key → [first six digits, count]
+        self.prefixes: dict[tuple[int, str, int], str] = {}  # (code, sex, year) → first six digits
         self.pools: dict[str, dict] = {}  # region → (sex, born before 1990) → pool of Kinh names
-        self.serial_base = serial_base
-        self.card_seq = card_base
+        self.card_base = card_base
         self.timestamp = timestamp
         self.province_weights = Table([(i, p.weight) for i, p in enumerate(PROVINCES)]).slots
 
     # ---- public ------------------------------------------------------------------------------
 
-    def cell_rows(self, cell: Cell, active: int) -> tuple[list[tuple], list[tuple]]:
-        """Member and placement rows for ``active`` active members of ``cell`` (plus former ones)."""
-        members: list[tuple] = []
-        placements: list[tuple] = []
+    def partition(self, cells: Sequence[Cell], counts: Sequence[int], firsts: Sequence[int],
+                  inactive: Sequence[int], start: int, end: int) -> tuple[list[list], list[list]]:
+        """Rows of the cells ``start``…``end - 1``, drawn from a generator seeded for them alone.
+
+        The result depends only on the seed and the partition, not on what was generated before,
+        so partitions can be generated in any process. Member rows carry the first six digits of
+        the citizen ID and placements a zero id: :class:`chibo.demo.streams.Finisher` completes
+        both in order. Rows are lists (completed in place), in :data:`MEMBER_COLUMNS` and
+        :data:`PLACEMENT_COLUMNS` order.
+        """
+        self.rng.seed(f"{self.seed}:members:{cells[start].id}")
+        self.previous = None
+        members: list[list] = []
+        placements: list[list] = []
+        for i in range(start, end):
+            self._cell(cells[i], counts[i], inactive[i], firsts[i], members, placements)
+        return members, placements
+
+    def _cell(self, cell: Cell, active: int, former: int, first_id: int, members: list,
+              placements: list) -> None:
+        """``active`` active members of ``cell`` then ``former`` former ones, ids from ``first_id``."""
         flavor = self.flavors[cell.flavor]
         pi = cell.province if cell.province >= 0 else 0
         prev = self.previous
@@ -133,22 +145,17 @@ class People:
                 ctx.street = village[:1].upper() + village[1:] + ctx.suffix
         rnd, g = self.rnd, self.bits
         probationary, exempted = flavor.probationary, flavor.probationary + flavor.exempted
-        inactive = INACTIVE.slots
-        for _ in range(active):
+        for mid in range(first_id, first_id + active):
             x = rnd()
             status = "probationary" if x < probationary else "exempted" if x < exempted else "official"
-            self._member(ctx, status, members, placements)
-            if rnd() < INACTIVE_RATE:
-                self._member(ctx, inactive[g(BITS)], members, placements)
-        return members, placements
-
-    def rows(self, cells: Sequence[Cell], counts: Sequence[int]) -> Iterator[tuple[list[tuple], list[tuple]]]:
-        for cell, n in zip(cells, counts, strict=True):
-            yield self.cell_rows(cell, n)
+            self._member(ctx, status, mid, members, placements)
+        statuses = INACTIVE.slots
+        for mid in range(first_id + active, first_id + active + former):
+            self._member(ctx, statuses[g(BITS)], mid, members, placements)
 
     # ---- one member --------------------------------------------------------------------------
 
-    def _member(self, ctx: _CellContext, status: str, members: list, placements: list) -> None:
+    def _member(self, ctx: _CellContext, status: str, mid: int, members: list, placements: list) -> None:
         rnd, g, today, iso = self.rnd, self.bits, self.today, self.dates.iso
         cell, flavor, pi = ctx.cell, ctx.flavor, ctx.pi
         sex = "F" if rnd() < (flavor.women if status != "deceased" else 0.2) else "M"
@@ -165,27 +172,20 @@ class People:
         else:
             full, folded = ctx.names.draw_pair(g, rnd, sex, birth_date.year, ethnicity)
         religion = ctx.religions[g(BITS)] if ethnicity != "05" or rnd() < 0.5 else "buddhism"
-        card = None
-        if official is not None:
-            self.card_seq += 1
-            card = f"{pi + 1:02d}{self.card_seq:08d}"
-        mid = self.next_member
-        self.next_member += 1
+        card = f"{pi + 1:02d}{self.card_base + mid:08d}" if official is not None else None
         temp_unit = None
         if ctx.neighbour and rnd() < 0.003 and status in ("official", "probationary"):
             temp_unit = ctx.neighbour
-            placements.append((self.next_placement, mid, temp_unit, "temporary",
-                               iso(today - 20 - int(rnd() * 280)), None, ""))
-            self.next_placement += 1
+            placements.append([0, mid, temp_unit, "temporary", iso(today - 20 - int(rnd() * 280)), None, ""])
         stamp = self.timestamp
-        members.append((
-            mid, full, folded, "", sex, iso(birth), self._citizen_id(pi, sex, birth_date),
+        members.append([
+            mid, full, folded, "", sex, iso(birth), self._citizen_prefix(pi, sex, birth_date),
             self._phone(age), self._email(folded, flavor, age, birth_date.year), ethnicity, religion,
             *self._places(ctx, pi), *self._work(flavor, age, status, admission - birth),
             iso(admission), iso(ceremony), cell.name if rnd() < 0.3 else "",
             iso(official) if official is not None else None, card, "", status,
             iso(since), cell.id, cell.path, temp_unit, stamp, stamp,
-        ))
+        ])
         self._placements(cell, mid, status, admission, since, placements, ctx.neighbour)
 
     def _party_dates(self, flavor: Flavor, status: str) -> tuple[int, int, int, int | None, int]:
@@ -260,23 +260,20 @@ class People:
             return PROVINCES[pi].name
         return pool[int(self.rnd() * len(pool))]
 
-    def _citizen_id(self, pi: int, sex: str, birth_date: dt.date) -> str:
-        """A citizen ID never issued before: registered in the province mostly, elsewhere sometimes.
+    def _citizen_prefix(self, pi: int, sex: str, birth_date: dt.date) -> str:
+        """The first six digits of a citizen ID (province of registration, sex and century, year).
 
-        Serials count up per (province code, sex, birth year) and are spread with a multiplier
-        that is invertible modulo 10⁶, so they look random but never repeat.
+        Mostly registered in the member's province, sometimes elsewhere; the six-digit serial is
+        added by :class:`chibo.demo.streams.Finisher`, which keeps the IDs unique.
         """
         rnd = self.rnd
         code = _pick(rnd, PROVINCES[pi].id_codes if rnd() < 0.85 else ALL_ID_CODES)
-        year = birth_date.year
-        key = (code, sex, year)
-        counter = self.serials.get(key)
-        if counter is None:  # the first six digits, as the rules build them
-            prefix = citizen_id_for(province=code, sex=sex, birth_date=birth_date, serial=0)[:6]
-            counter = self.serials[key] = [prefix, 0]
-        n = counter[1]
-        counter[1] = n + 1
-        return f"{counter[0]}{((self.serial_base + n) * 7919 + year * 101) % 1_000_000:06d}"
+        key = (code, sex, birth_date.year)
+        prefix = self.prefixes.get(key)
+        if prefix is None:  # as the rules build it
+            prefix = self.prefixes[key] = citizen_id_for(province=code, sex=sex, birth_date=birth_date,
+                                                         serial=0)[:6]
+        return prefix
 
     def _phone(self, age: float) -> str:
         rnd, g = self.rnd, self.bits
@@ -307,13 +304,9 @@ class People:
             moved_on = start + int(rnd() * (self.today - start - 400))
             decision = f"Quyết định số {10 + int(rnd() * 990)}-QĐ/ĐU"
         if prior_unit and (end is None or moved_on < end):
-            out.append((self.next_placement, member_id, prior_unit, "official", iso(prior_from),
-                        iso(moved_on), decision))
-            self.next_placement += 1
+            out.append([0, member_id, prior_unit, "official", iso(prior_from), iso(moved_on), decision])
             start = moved_on
-        out.append((self.next_placement, member_id, cell.id, "official", iso(start),
-                    iso(end) if end is not None else None, ""))
-        self.next_placement += 1
+        out.append([0, member_id, cell.id, "official", iso(start), iso(end) if end is not None else None, ""])
 
 
 class _CellContext:
@@ -335,17 +328,3 @@ class _CellContext:
         if self.street:
             return self.street
         return f"{self.villages[int(rnd() * len(self.villages))]}{self.suffix}"
-
-
-def apportion(capacities: Sequence[int], total: int) -> list[int]:
-    """Split ``total`` in proportion to ``capacities`` exactly (cumulative rounding)."""
-    whole = sum(capacities)
-    if whole == 0:
-        return [0] * len(capacities)
-    out, cum, given = [], 0, 0
-    for cap in capacities:
-        cum += cap
-        upto = round(cum * total / whole)
-        out.append(upto - given)
-        given = upto
-    return out

@@ -1,11 +1,12 @@
-"""Run a row generator in a forked process, so generating and writing overlap.
+"""Compute a sequence of results in forked processes, and use them in order.
 
-The national preset spends as long generating rows in Python as the database spends storing
-them; a child process generates the next chunks (pickled through a bounded queue) while this
-process feeds the current one to ``COPY``. The child never touches the database connection it
-inherits and leaves with ``os._exit`` (multiprocessing's fork start method), so the parent's
-connection and transaction are unaffected. Where ``fork`` is unavailable the generator simply
-runs in-process; the rows are the same either way.
+The national preset spends longer generating rows in Python than the database spends storing
+them, so the loader generates the partitions of members in child processes (each takes every
+n-th partition and sends its results, pickled, through a bounded queue) while this process
+writes them. A child never touches the database connection it inherits and leaves with
+``os._exit`` (multiprocessing's fork start method), so the parent's connection and transaction
+are unaffected. Where ``fork`` is unavailable, or with ``workers=0``, everything runs
+in-process; the results are the same either way.
 """
 
 from __future__ import annotations
@@ -20,39 +21,47 @@ _DONE = "__done__"
 _ERROR = "__error__"
 
 
-def _produce(out, make: Callable[[], Iterator[Any]]) -> None:
+def _produce(out, work: Callable[[int], Any], indexes: range) -> None:
     try:
-        for item in make():
-            out.put(item)
+        for i in indexes:
+            out.put(work(i))
         out.put(_DONE)
-    except BaseException:  # report anything, the parent re-raises
+    except BaseException:  # report anything: the parent re-raises
         out.put((_ERROR, traceback.format_exc()))
 
 
-def forked(make: Callable[[], Iterator[Any]], *, depth: int = 3) -> Iterator[Any]:
-    """Yield the items of ``make()`` computed in a child process (in-process without fork)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from make()
+def _take(out, child) -> Any:
+    while True:
+        try:
+            item = out.get(timeout=5)
+        except queues.Empty:
+            if not child.is_alive():
+                raise RuntimeError("a generator process died") from None
+            continue
+        if isinstance(item, tuple) and len(item) == 2 and item[0] == _ERROR:
+            raise RuntimeError(f"a generator process failed:\n{item[1]}")
+        return item
+
+
+def ordered(work: Callable[[int], Any], count: int, *, workers: int = 2, depth: int = 4) -> Iterator[Any]:
+    """Yield ``work(0)``, ``work(1)``, … ``work(count - 1)``, computed by ``workers`` processes."""
+    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (work(i) for i in range(count))
         return
     ctx = multiprocessing.get_context("fork")
-    out = ctx.Queue(maxsize=depth)
-    child = ctx.Process(target=_produce, args=(out, make), daemon=True)
-    child.start()
+    queues_ = [ctx.Queue(maxsize=depth) for _ in range(workers)]
+    children = [ctx.Process(target=_produce, args=(q, work, range(k, count, workers)), daemon=True)
+                for k, q in enumerate(queues_)]
+    for child in children:
+        child.start()
     try:
-        while True:
-            try:
-                item = out.get(timeout=5)
-            except queues.Empty:
-                if not child.is_alive():
-                    raise RuntimeError("the generator process died") from None
-                continue
-            if isinstance(item, str) and item == _DONE:
-                break
-            if isinstance(item, tuple) and item and item[0] == _ERROR:
-                raise RuntimeError(f"the generator process failed:\n{item[1]}")
-            yield item
+        for i in range(count):
+            k = i % workers
+            yield _take(queues_[k], children[k])
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        out.close()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+        for q in queues_:
+            q.close()

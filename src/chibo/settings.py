@@ -52,7 +52,7 @@ def _database() -> dict:
             f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///path/to/file.sqlite3 "
             "or postgres://user:password@host:5432/name."
         )
-    config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
+    config: dict = dict(dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0))
     if scheme == "sqlite":
         config["OPTIONS"] = {
             "init_command": (

@@ -36,7 +36,9 @@ def load(report: Report, args, previous: Figure | None) -> None:
     report.add(Figure(
         "load (generate + write)", round(result.seconds, 1), "s", baseline=alone,
         baseline_name="generator alone", budget=600 if args.size == "nation" else None,
-        note=f"{result.members:,} member rows, {result.placements:,} placements, {result.units:,} units; {phases}",
+        note=(f"{result.members:,} member rows, {result.placements:,} placements, {result.units:,} units; "
+              f"{phases}; peak RSS {result.peak_rss_mb:.0f} MB"
+              + (f", generators {result.generator_peak_rss_mb:.0f} MB" if result.generator_peak_rss_mb else "")),
     ))
 
 
@@ -159,14 +161,18 @@ def member_list(report: Report, reps: int) -> None:
     report.add(Figure("first page at root (50 by name, keyset)", fast, "ms", baseline=slow,
                       baseline_name="ORDER BY full_name", budget=BUDGET["first_page"]))
     _plan(report, "first page at root", qs.select_related("unit").order_by("name_folded", "pk")[:51])
+    _plan(report, "unit page list at root", queries.in_unit(bench_admin(), probe_units()["root"])
+          .select_related("unit").order_by("name_folded", "pk")[:51])
     depth = min(100_000, max(probe_units()["root"].tally.total // 2, 1))
     row = qs.order_by("name_folded", "pk").values_list("name_folded", "pk")[depth - 1]
-    token = queries._encode((row[0], row[1]))
+    token = queries._encode((0, row[0], row[1]))  # the cursor a client would hold after `depth` rows
     fast = median_ms(lambda: queries.page(qs, after=token), reps)
     slow = median_ms(lambda: list(qs.select_related("unit").order_by("name_folded", "pk")[depth:depth + 51]),
                      BASELINE_REPS)
     report.add(Figure(f"page after {depth:,} rows (keyset)", fast, "ms", baseline=slow,
                       baseline_name=f"OFFSET {depth:,}", budget=BUDGET["first_page"]))
+    after = queries._after(qs, row[0], row[1]).select_related("unit").order_by("name_folded", "pk")[:51]
+    _plan(report, f"page after {depth:,} rows", after)
 
 
 SEARCHES = (("nguyen van", "Nguyễn Văn", "common prefix"), ("khuc", "Khúc", "rare surname"),
@@ -178,8 +184,8 @@ def search(report: Report, reps: int) -> None:
 
     qs = queries.members_for_user(bench_admin())
     for text, accented, kind in SEARCHES:
-        found = len(queries.page(queries.search(qs, text)).rows)
-        fast = median_ms(lambda text=text: queries.page(queries.search(qs, text)), reps)
+        found = len(queries.page(qs, search=text).rows)
+        fast = median_ms(lambda text=text: queries.page(qs, search=text), reps)
 
         def naive(accented=accented):
             found = qs.filter(full_name__icontains=accented).select_related("unit")
@@ -189,8 +195,9 @@ def search(report: Report, reps: int) -> None:
         report.add(Figure(f"search \"{text}\" at root ({kind})", fast, "ms", baseline=slow,
                           baseline_name="LIKE on full_name", budget=BUDGET["search"],
                           note=f"{found} rows on the first page"))
-        found_qs = queries.search(qs, text).select_related("unit").order_by("name_folded", "pk")[:51]
-        _plan(report, f"search {text}", found_qs)
+        for phase, part in enumerate(queries.search_phases(qs, text)):
+            _plan(report, f"search {text} (phase {phase + 1})",
+                  part.select_related("unit").order_by("name_folded", "pk")[:51])
 
 
 # ---- the unit page -------------------------------------------------------------------------------

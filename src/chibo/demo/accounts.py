@@ -56,7 +56,7 @@ def demo_units() -> dict[str, Unit]:
     commune = (Unit.objects.filter(parent=province, kind=UnitKind.COMMUNE, closed_on__isnull=True)
                .order_by("path").first())
     cell = _secretary_cell(commune) if commune is not None else None
-    if cell is None:
+    if commune is None or cell is None:
         raise NotDemoData(_("The demo province has no commune with a cell of official members."))
     return {"root": root, "province": province, "sibling": sibling, "commune": commune, "cell": cell}
 
@@ -76,7 +76,9 @@ def _cell_members(cell: Unit) -> tuple[Member, Member]:
     prime = officials.filter(birth_date__gt=today.replace(year=today.year - 60),
                              birth_date__lte=today.replace(year=today.year - 35)).first()
     secretary = prime or officials.first()
-    member = officials.exclude(pk=secretary.pk).first()
+    member = officials.exclude(pk=secretary.pk).first() if secretary is not None else None
+    if secretary is None or member is None:
+        raise NotDemoData(_("The demo province has no commune with a cell of official members."))
     return secretary, member
 
 
@@ -107,5 +109,5 @@ def _save(account: DemoAccount) -> None:
     user.set_password(DEMO_PASSWORD)
     user.save()
     RoleGrant.objects.filter(user=user).delete()
-    if account.role:
+    if account.role and account.unit is not None:
         RoleGrant.objects.create(user=user, unit=account.unit, role=account.role, valid_from=GRANTS_FROM)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chibo.demo import dbtools
 from chibo.demo.people import MEMBER_COLUMNS, PLACEMENT_COLUMNS, People
+from chibo.demo.pipeline import peak_rss_mb
 from chibo.demo.presets import PRESETS, plan_for
 from chibo.demo.streams import apportion, member_rows
 from chibo.demo.tree import Node, Plan, TreeBuilder
@@ -53,6 +54,8 @@ class LoadResult:
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     slowest_indexes: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0  # this process
+    generator_peak_rss_mb: float = 0.0  # each generating process
 
 
 def generate(preset: str, *, members: int | None = None, seed: int = 1, as_of: dt.date | None = None,
@@ -82,6 +85,7 @@ def generate(preset: str, *, members: int | None = None, seed: int = 1, as_of: d
             _timed(result, "history", lambda: apply_demo_history(plan.as_of))
     _timed(result, "analyze", lambda: dbtools.analyze([*tables, "members_unitmembertally"]))
     result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = peak_rss_mb()
     return result
 
 
@@ -113,21 +117,23 @@ def _write(plan: Plan, seed: int, active: int, result: LoadResult, progress: Pro
     counts = apportion([c.capacity for c in cells], active)
     people = People(seed=seed, as_of=plan.as_of, villages=builder.villages,
                     province_places=builder.province_places, timestamp=stamp)
+    stats: dict = {}
     rows = member_rows(people, cells, counts, first_member_id=bulk.next_id("members_member"),
                        first_placement_id=bulk.next_id("members_placement"),
-                       workers=GENERATORS if active >= PARALLEL_FROM else 0)
+                       workers=GENERATORS if active >= PARALLEL_FROM else 0, stats=stats)
     expected = int(active * 1.025)
     for members, placements in _batched(rows):
         _flush(members, placements, result)
         progress("members", result.members, max(expected, result.members))
     progress("members", result.members, result.members)
     result.phases["members"] = round(time.perf_counter() - start, 3)
+    result.generator_peak_rss_mb = stats.get("child_peak_rss_mb", 0.0)
 
 
-def _batched(rows: Iterator[tuple[list[tuple], list[tuple]]]) -> Iterator[tuple[list[tuple], list[tuple]]]:
+def _batched(rows: Iterator[tuple[list[list], list[list]]]) -> Iterator[tuple[list[list], list[list]]]:
     """Partitions' rows gathered into batches of about :data:`FLUSH` members."""
-    member_buf: list[tuple] = []
-    place_buf: list[tuple] = []
+    member_buf: list[list] = []
+    place_buf: list[list] = []
     for members, placements in rows:
         member_buf += members
         place_buf += placements
@@ -138,7 +144,7 @@ def _batched(rows: Iterator[tuple[list[tuple], list[tuple]]]) -> Iterator[tuple[
         yield member_buf, place_buf
 
 
-def _flush(members: list[tuple], placements: list[tuple], result: LoadResult) -> None:
+def _flush(members: list[list], placements: list[list], result: LoadResult) -> None:
     result.members += bulk.insert_rows("members_member", MEMBER_COLUMNS, members)
     result.placements += bulk.insert_rows("members_placement", PLACEMENT_COLUMNS, placements)
 
@@ -173,8 +179,7 @@ def _unit_rows(builder: TreeBuilder, periods: _Numbered, events: _Numbered, stam
 def _periods_of(u: Node) -> list[tuple]:
     """(parent id, path, name, from, until) of the unit's positions in the tree."""
     if u.merged_into is not None:  # kept under its successor since the merger
-        home = u.merged_into.parent
-        return [(home.id, u.old_path, u.name, u.opened, u.closed),
+        return [(u.merged_into.parent_id, u.old_path, u.name, u.opened, u.closed),
                 (u.merged_into.id, u.path, u.name, u.closed, u.closed)]
     if u.old_name is not None:
         return [(u.parent_id, u.path, u.old_name, u.opened, u.renamed_on),
@@ -182,9 +187,10 @@ def _periods_of(u: Node) -> list[tuple]:
     return [(u.parent_id, u.path, u.name, u.opened, None)]
 
 
-def _events_of(u: Node) -> list[tuple[int, str, int, str, dict]]:
+def _events_of(u: Node) -> list[tuple[int, str, int | None, str, dict]]:
     """The events of ``u``; a merged cell also gives its successor's "absorbed" event."""
-    events = [(u.id, UnitEventKind.CREATED, u.opened, "", {"code": u.code, "name": u.old_name or u.name})]
+    events: list[tuple[int, str, int | None, str, dict]] = [
+        (u.id, UnitEventKind.CREATED, u.opened, "", {"code": u.code, "name": u.old_name or u.name})]
     if u.old_name is not None:
         decision = f"Nghị quyết số {1650 + u.province}/NQ-UBTVQH15"
         events.append((u.id, UnitEventKind.RENAMED, u.renamed_on, decision,

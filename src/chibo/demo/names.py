@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chibo.core.text import fold
@@ -127,7 +128,7 @@ class Name:
     folded: str
 
 
-def _table(weighted: list[tuple[str, float]]) -> Table[tuple[str, str]]:
+def _table(weighted: Sequence[tuple[str, float]]) -> Table[tuple[str, str]]:
     """A table of (word, folded word) pairs, so no name is ever folded twice."""
     return Table([((unicodedata.normalize("NFC", w), fold(w)), weight) for w, weight in weighted])
 

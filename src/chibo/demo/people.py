@@ -1,10 +1,11 @@
 """The member generator: rows for ``members_member`` and ``members_placement``, cell by cell.
 
-Rows are plain tuples in :data:`MEMBER_COLUMNS` order with dates as ISO strings, ready for
-:func:`chibo.imports.bulk.insert_rows`; nothing is kept once a cell is done, so 5.6 million
-members stream in constant memory. Every profile passes
-:func:`chibo.members.rules.profile_problems`; citizen IDs come from
-:func:`chibo.members.rules.citizen_id_for` with serials that never repeat.
+Rows are plain lists in :data:`MEMBER_COLUMNS` and :data:`PLACEMENT_COLUMNS` order with dates
+as ISO strings, ready for :func:`chibo.imports.bulk.insert_rows`. They are generated a partition
+of cells at a time (see :mod:`chibo.demo.streams`, which also completes the citizen IDs and the
+placement ids), so 5.6 million members stream in constant memory. Every profile passes
+:func:`chibo.members.rules.profile_problems`; the citizen IDs start as
+:func:`chibo.members.rules.citizen_id_for` builds them and never repeat.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def _pick(rnd, slots):
 
 
 class People:
-    """Generates members for a list of cells; one instance per data set (holds the counters).
+    """Generates the members of partitions of cells; one instance per data set.
 
     The inner loop is written for speed (bound ``random()``, draw slots indexed inline): it runs
     5.7 million times for the national preset.
@@ -131,11 +132,13 @@ class People:
         flavor = self.flavors[cell.flavor]
         pi = cell.province if cell.province >= 0 else 0
         prev = self.previous
-        same_place = prev is not None and (prev.commune, prev.province) == (cell.commune, cell.province)
+        neighbour = 0
+        if prev is not None and (prev.commune, prev.province) == (cell.commune, cell.province):
+            neighbour = prev.id
         self.previous = cell
         region = PROVINCES[pi].region
         ctx = _CellContext(cell, flavor, pi, self.names[region], self.ethnicities[pi],
-                           self.religions[pi], prev.id if same_place else 0)
+                           self.religions[pi], neighbour)
         ctx.pools = self.pools.setdefault(region, {})
         if cell.commune >= 0:
             commune, villages = self.villages[cell.commune]

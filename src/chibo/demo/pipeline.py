@@ -21,11 +21,23 @@ _DONE = "__done__"
 _ERROR = "__error__"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux ``VmHWM``), in MB; 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
 def _produce(out, work: Callable[[int], Any], indexes: range) -> None:
     try:
         for i in indexes:
             out.put(work(i))
-        out.put(_DONE)
+        out.put((_DONE, peak_rss_mb()))
     except BaseException:  # report anything: the parent re-raises
         out.put((_ERROR, traceback.format_exc()))
 
@@ -43,8 +55,12 @@ def _take(out, child) -> Any:
         return item
 
 
-def ordered(work: Callable[[int], Any], count: int, *, workers: int = 2, depth: int = 4) -> Iterator[Any]:
-    """Yield ``work(0)``, ``work(1)``, … ``work(count - 1)``, computed by ``workers`` processes."""
+def ordered(work: Callable[[int], Any], count: int, *, workers: int = 2, depth: int = 4,
+            stats: dict | None = None) -> Iterator[Any]:
+    """Yield ``work(0)``, ``work(1)``, … ``work(count - 1)``, computed by ``workers`` processes.
+
+    ``stats`` receives the largest peak RSS of the processes (``child_peak_rss_mb``).
+    """
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (work(i) for i in range(count))
         return
@@ -58,6 +74,9 @@ def ordered(work: Callable[[int], Any], count: int, *, workers: int = 2, depth: 
         for i in range(count):
             k = i % workers
             yield _take(queues_[k], children[k])
+        peaks = [_take(q, child) for q, child in zip(queues_, children, strict=True)]
+        if stats is not None:
+            stats["child_peak_rss_mb"] = max(peak for _done, peak in peaks)
     finally:
         for child in children:
             if child.is_alive():

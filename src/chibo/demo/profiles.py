@@ -142,7 +142,7 @@ class Flavor:
 def flavors() -> dict[str, Flavor]:
     out = {}
     for name in AGES:
-        adm = ADMISSION_AGES.get(name if name in ADMISSION_AGES else "default")
+        adm = ADMISSION_AGES[name if name in ADMISSION_AGES else "default"]
         out[name] = Flavor(
             name=name, ages=age_slots(AGES[name]), admission_ages=age_slots(adm),
             women=WOMEN[name], probationary=PROBATIONARY.get(name, 0.052),

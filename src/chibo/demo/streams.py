@@ -95,10 +95,11 @@ class Finisher:
 
 def member_rows(people: People, cells: Sequence[Cell], counts: Sequence[int], *, first_member_id: int = 1,
                 first_placement_id: int = 1, serial_base: int = 0,
-                workers: int = 0) -> Iterator[tuple[list[list], list[list]]]:
+                workers: int = 0, stats: dict | None = None) -> Iterator[tuple[list[list], list[list]]]:
     """Finished (member rows, placement rows) per partition, in order.
 
-    ``workers`` > 0 generates the partitions in that many forked processes (the same rows).
+    ``workers`` > 0 generates the partitions in that many forked processes (the same rows);
+    ``stats`` receives their peak memory.
     """
     firsts, formers = plan_ids(cells, counts, first_member_id)
     parts = partitions(cells)
@@ -108,5 +109,5 @@ def member_rows(people: People, cells: Sequence[Cell], counts: Sequence[int], *,
         start, end = parts[i]
         return people.partition(cells, counts, firsts, formers, start, end)
 
-    for members, placements in ordered(work, len(parts), workers=workers):
+    for members, placements in ordered(work, len(parts), workers=workers, stats=stats):
         yield finisher.members(members), finisher.placements(placements)

@@ -54,9 +54,32 @@ class Plan:
 
 
 class Node:
+    """One unit of the generated tree (dates as ordinals)."""
+
     __slots__ = ("id", "code", "name", "kind", "sector", "parent", "path", "depth", "opened",
                  "closed", "successor", "flavor", "capacity", "province", "commune", "next_child",
                  "old_name", "renamed_on", "old_path", "merged_into", "merged_from")
+    id: int
+    code: str
+    name: str
+    kind: str
+    sector: str
+    parent: Node | None
+    path: str
+    depth: int
+    opened: int
+    closed: int | None
+    successor: Node | None
+    flavor: str | None
+    capacity: int
+    province: int
+    commune: int
+    next_child: int
+    old_name: str | None
+    renamed_on: int | None
+    old_path: str | None
+    merged_into: Node | None
+    merged_from: tuple[int, int, int] | None
 
     def __init__(self, **values):
         self.closed = self.successor = self.flavor = self.old_name = self.renamed_on = None
@@ -186,6 +209,7 @@ class TreeBuilder:
     def _merged_source(self, target: Node, name: str) -> Node:
         """A cell merged into ``target``: closed, kept in the tree under its successor."""
         home = target.parent
+        assert home is not None  # a cell always has a parent
         n = home.next_child
         home.next_child += 1
         day = dt.date(self.rng.choice((2019, 2020, 2021)), self.rng.randint(1, 12), 1).toordinal()

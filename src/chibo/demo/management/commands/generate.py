@@ -48,7 +48,9 @@ def summary(result: LoadResult) -> str:
     return (f"Generated preset '{result.preset}' (seed {result.seed}, as of {result.as_of}): "
             f"{result.units:,} units ({result.cells:,} cells), {result.members:,} member records "
             f"({result.active:,} active), {result.placements:,} placements in {result.seconds:.1f}s "
-            f"[{phases}].")
+            f"[{phases}]; peak memory {result.peak_rss_mb:.0f} MB"
+            + (f" (generators {result.generator_peak_rss_mb:.0f} MB each)" if result.generator_peak_rss_mb else "")
+            + ".")
 
 
 class _Progress:

@@ -187,4 +187,4 @@ def in_unit(user: Any, unit: Unit) -> QuerySet[Member]:
     qs = members_for_user(user)
     if unit.holds_members:
         return qs.filter(unit=unit)
-    return qs.filter(unit_path__gte=unit.path, unit_path__lt=unit.path_upper)
+    return qs.filter(policy.subtree_q("unit_path", unit.path))

@@ -190,6 +190,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+if _env_bool("CHIBO_BEHIND_TLS_PROXY", False):
+    # gunicorn behind nginx/haproxy terminating TLS: trust its X-Forwarded-Proto, secure cookies only
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"

@@ -65,7 +65,10 @@ class Member(models.Model):
     # status and placement
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROBATIONARY)
     status_since = models.DateField(_("status since"), null=True, blank=True)
-    unit = models.ForeignKey("org.Unit", verbose_name=_("cell"), on_delete=models.PROTECT, related_name="members")
+    # indexed by member_unit_name (unit, name_folded); a separate FK index would only duplicate it
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("cell"), on_delete=models.PROTECT, related_name="members", db_index=False
+    )
     unit_path = models.CharField(max_length=255, editable=False)
     temp_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("temporary cell"), null=True, blank=True, on_delete=models.PROTECT,
@@ -100,7 +103,7 @@ class Placement(models.Model):
     """A dated period of a member's activity in a cell (official or temporary)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="placements")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="placements")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="placements", db_index=False)
     kind = models.CharField(max_length=12, choices=PlacementKind.choices, default=PlacementKind.OFFICIAL)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("until"), null=True, blank=True)

@@ -50,6 +50,62 @@ def citizen_id_for(*, province: int, sex: str, birth_date: dt.date, serial: int)
     return f"{province:03d}{century_code}{birth_date.year % 100:02d}{serial % 1_000_000:06d}"
 
 
+_MIN_BIRTH = dt.date(1900, 1, 1)
+_NO_OFFICIAL_DATE = frozenset({Status.OFFICIAL, Status.EXEMPTED})
+
+
+def profile_ok(data: dict[str, Any], *, today: dt.date) -> bool:
+    """True when :func:`profile_problems` would find nothing: a quick test for the common row.
+
+    It checks the same rules conservatively and in the cheapest way; False only means "call
+    :func:`profile_problems` for the findings" (the row may still be valid).
+    """
+    name = data.get("full_name")
+    birth = data.get("birth_date")
+    if (not name or not name.replace(" ", "").isalpha() or len(name.strip()) < 2 or birth is None
+            or birth > today or birth < _MIN_BIRTH
+            or (today.year - birth.year) * 12 + today.month - birth.month < 16 * 12):
+        return False
+    if not (_citizen_id_ok(data.get("citizen_id"), data.get("sex"), birth) and _phone_ok(data.get("phone"))
+            and data.get("ethnicity", "01") in _ETHNIC_CODES and data.get("religion", Religion.NONE) in _RELIGIONS
+            and data.get("occupation", Occupation.OTHER) in _OCCUPATIONS):
+        return False
+    grade = data.get("education_grade", 12)
+    return isinstance(grade, int) and 0 <= grade <= 12 and _party_dates_ok(data, today, birth)
+
+
+def _citizen_id_ok(cid: Any, sex: Any, birth: dt.date) -> bool:
+    if cid.__class__ is not str or len(cid) != 12 or not (cid.isascii() and cid.isdigit()):
+        return False
+    code = ord(cid[3]) - 48
+    if sex == "M":
+        female = False
+    elif sex == "F":
+        female = True
+    else:
+        return False
+    return (1 <= int(cid[:3]) <= 96 and code <= 3 and (code % 2 == 1) == female
+            and (1900 if code < 2 else 2000) + int(cid[4:6]) == birth.year)
+
+
+def _phone_ok(phone: Any) -> bool:
+    if not phone:
+        return True
+    return phone.__class__ is str and bool(PHONE.match(phone.replace(" ", "")))
+
+
+def _party_dates_ok(data: dict[str, Any], today: dt.date, birth: dt.date) -> bool:
+    status = data.get("status", Status.PROBATIONARY)
+    admission, ceremony, official = data.get("admission_date"), data.get("ceremony_date"), data.get("official_date")
+    if status not in _ACTIVE or admission is None or admission > today or admission < birth:
+        return False
+    if ceremony is not None and (ceremony > today or ceremony < admission):
+        return False
+    if official is None:
+        return status == Status.PROBATIONARY and not data.get("card_number")
+    return status in _NO_OFFICIAL_DATE and admission <= official <= today
+
+
 def profile_problems(data: dict[str, Any], *, today: dt.date) -> Findings:
     """Field-level problems of a member profile (the values already have their Python types)."""
     problems: Findings = {}

@@ -32,9 +32,9 @@ class Unit(models.Model):
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=24, choices=UnitKind.choices)
     sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, default=Sector.MIXED)
-    parent = models.ForeignKey(
+    parent = models.ForeignKey(  # indexed by unit_parent_name (parent, name_folded)
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children",
+        related_name="children", db_index=False,
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)

@@ -245,3 +245,10 @@ def test_member_page_query_count_does_not_grow(n, cast, login, django_assert_num
     with django_assert_num_queries(7):
         response = client.get(reverse("console:member", args=[member.pk]))
     assert len(response.context["placements"]) == n
+
+
+def test_dates_read_day_first_in_english_too(client, cast):
+    client.force_login(cast.province)
+    response = client.get(f"/members/{cast.plain_m.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "09/07/1990" in response.content.decode()

@@ -11,6 +11,7 @@ tallies and one audit line is written.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from operator import itemgetter
 from typing import Any
 
@@ -45,6 +46,15 @@ HOLDING = UnitKind.member_holding()
 UnitInfo = tuple[int, str, str, str, bool, dt.date]  # id, path, sector, kind, open, opened on
 
 
+def _normalized_name(name: str) -> str:
+    """``normalize_name``, skipped for the common name that is already normalised: NFC,
+    letters and single inner spaces only."""
+    if (not name or name[0] == " " or name[-1] == " " or "  " in name or not name.replace(" ", "").isalpha()
+            or not unicodedata.is_normalized("NFC", name)):
+        return normalize_name(name)
+    return name
+
+
 def _status_since(data: dict[str, Any]) -> dt.date | None:
     """The date the status began, from the party dates (as ``members.services.create_member``)."""
     if data["status"] == Status.OFFICIAL:
@@ -73,7 +83,7 @@ class MemberImporter(Importer):
         self.sink: Any = self.spool
         self.pending_ids: list[tuple[int, str]] = []
         self.pending_cards: list[tuple[int, str]] = []
-        self.direct: dict[str, list[int]] = {}
+        self._kinds: dict[tuple, int] = {}  # (cell path, the tally inputs of a row) → rows
         self.used: dict[int, UnitInfo] = {}
         self._folded: dict[str, str] = {}
         self._vectors: dict[tuple, list[tuple[int, int]]] = {}
@@ -81,25 +91,29 @@ class MemberImporter(Importer):
     # -- pass 1 -------------------------------------------------------------------------------
 
     def check(self, number: int, data: dict[str, Any], failed: set[str]) -> None:
-        data["full_name"] = normalize_name(data["full_name"])
-        if data.get("card_number") == "":
+        data["full_name"] = _normalized_name(data["full_name"])
+        if data["card_number"] == "":
             data["card_number"] = None
         errors = self._profile_errors(data, failed)
         unit = self._unit(data, failed, errors)
-        self._placement(data, unit, errors)
-        for column, message in errors:
-            self.log.add(number, column, message)
-        self._remember_keys(number, data, failed | {c for c, _m in errors})
-        if self.log:
+        if data["placed_on"] is not None:
+            self._placement(data, unit, errors)
+        if errors:
+            for column, message in errors:
+                self.log.add(number, column, message)
+            failed = failed | {c for c, _m in errors}
+        self._remember_keys(number, data, failed)
+        if self.log.count:
             self.sink.stop()  # the file is rejected: keep checking, stop writing
         elif unit is not None:
             self._spool(data, unit)
 
     def _profile_errors(self, data: dict[str, Any], failed: set[str]) -> list[tuple[str, Any]]:
         errors: list[tuple[str, Any]] = []
-        for field, messages in rules.profile_problems(data, today=self.today).items():
-            if field not in failed:
-                errors.extend((field, m) for m in messages)
+        if failed or not rules.profile_ok(data, today=self.today):
+            for field, messages in rules.profile_problems(data, today=self.today).items():
+                if field not in failed:
+                    errors.extend((field, m) for m in messages)
         if data.get("email") and "email" not in failed:
             try:
                 validate_email(data["email"])
@@ -197,20 +211,27 @@ class MemberImporter(Importer):
         row.append(placed.isoformat())
         self.sink.append(row)
         self.used[unit_id] = unit
-        acc = self.direct.get(path)
-        if acc is None:
-            acc = self.direct[path] = tallying.empty()
-        for i, n in self._vector(data, sector):
-            acc[i] += n
-
-    def _vector(self, data: dict[str, Any], sector: str) -> list[tuple[int, int]]:
-        """``tallies.vector`` of the row as (tally index, count) pairs, cached by its inputs."""
-        key = (data["status"], data["sex"], data["ethnicity"], data["religion"], data["youth_union"],
+        key = (path, data["status"], data["sex"], data["ethnicity"], data["religion"], data["youth_union"],
                data["occupation"], sector)
+        self._kinds[key] = self._kinds.get(key, 0) + 1
+
+    def _direct(self) -> dict[str, list[int]]:
+        """Per-cell tally counts (cell path → counts) of the rows spooled so far."""
+        direct: dict[str, list[int]] = {}
+        for (path, *inputs), rows in self._kinds.items():
+            acc = direct.get(path)
+            if acc is None:
+                acc = direct[path] = tallying.empty()
+            for i, n in self._vector(tuple(inputs)):
+                acc[i] += n * rows
+        return direct
+
+    def _vector(self, key: tuple) -> list[tuple[int, int]]:
+        """``tallies.vector`` of a kind of row as (tally index, count) pairs, cached by its inputs."""
         pairs = self._vectors.get(key)
         if pairs is None:
             vector = tallies.vector(status=key[0], sex=key[1], ethnicity=key[2], religion=key[3],
-                                    youth_union=key[4], occupation=key[5], sector=sector)
+                                    youth_union=key[4], occupation=key[5], sector=key[6])
             pairs = self._vectors[key] = [(tallying.INDEX[k], n) for k, n in vector.items()]
         return pairs
 
@@ -227,7 +248,7 @@ class MemberImporter(Importer):
 
     def _apply(self, writer: MemberWriter) -> str:
         writer.finish()
-        tallying.apply_direct(self.direct)
+        tallying.apply_direct(self._direct())
         scope = common_path([u[1] for u in self.used.values()])
         audit.record("imports.members", actor=self.actor, unit_path=scope,
                      payload={"rows": writer.done, "units": len(self.used)})

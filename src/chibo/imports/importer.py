@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.core.errors import PermissionDenied
-from chibo.imports.columns import BOOL, CHOICE, INT, MISSING, Column, parser_for
+from chibo.imports.columns import MISSING, Column, parser_for
 from chibo.imports.readers import Table
 from chibo.imports.report import ErrorLog
 from chibo.imports.spool import Spool
@@ -21,7 +20,6 @@ Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000
 MEMO_SIZE = 20_000
 # columns whose values (almost) never repeat: not worth remembering
-GROUPED_KINDS = frozenset({CHOICE, BOOL, INT})  # parsed together, by the combination of their cells
 UNIQUE_COLUMNS = frozenset({"full_name", "citizen_id", "phone", "email", "card_number", "background_sheet_no",
                             "code", "name"})
 
@@ -84,11 +82,8 @@ class Importer:
         self.defaults = {c.name: (None if c.kind == "date" else c.default) for c in self.columns}
         self.width = 0
         self.strict_width = False
-        self._grouped: list[tuple[int, str, Callable[[Any], Any], dict[Any, Any]]] = []
         self._memoized: list[tuple[int, str, Callable[[Any], Any], dict[Any, Any]]] = []
         self._unique: list[tuple[int, str, Callable[[Any], Any]]] = []
-        self._group_key: Callable[[Sequence[Any]], Any] | None = None
-        self._group_memo: dict[Any, dict[str, Any]] = {}
 
     # -- the header ---------------------------------------------------------------------------
 
@@ -108,24 +103,13 @@ class Importer:
                 seen.add(name)
                 memo: dict[Any, Any] | None = None if name in UNIQUE_COLUMNS else {}
                 self.bound.append((index, name, parser_for(known[name]), memo))
-        self._bind_groups({name: known[name].kind for _i, name, _p, _m in self.bound})
+        self._memoized = [(i, n, p, m) for i, n, p, m in self.bound if m is not None]
+        self._unique = [(i, n, p) for i, n, p, m in self.bound if m is None]
         for column in self.columns:
             if column.required and column.name not in seen:
                 self.log.add(1, column.name, _("This required column is missing."))
         self.width = len(header)
         return not self.log
-
-    def _bind_groups(self, kinds: dict[str, str]) -> None:
-        """Split the bound columns for :meth:`parse`: the codes and flags, parsed together
-        (a handful of values each, few combinations); other repeating columns; unique ones."""
-        memoized = [(i, n, p, m) for i, n, p, m in self.bound if m is not None]
-        self._grouped = [b for b in memoized if kinds[b[1]] in GROUPED_KINDS]
-        if len(self._grouped) < 2:
-            self._grouped = []
-        self._memoized = [b for b in memoized if b not in self._grouped]
-        self._unique = [(i, n, p) for i, n, p, m in self.bound if m is None]
-        self._group_key = itemgetter(*(b[0] for b in self._grouped)) if self._grouped else None
-        self._group_memo: dict[Any, dict[str, Any]] = {}
 
     # -- pass 1 -------------------------------------------------------------------------------
 
@@ -176,8 +160,6 @@ class Importer:
         """
         data = self.defaults.copy()
         try:
-            if self._group_key is not None:
-                data.update(self._parsed_group(cells))
             for index, name, parse, memo in self._memoized:
                 raw = cells[index]
                 value = memo.get(raw, MISSING)
@@ -191,24 +173,6 @@ class Importer:
         except ValueError:
             return self._parse_logged(number, cells)
         return data, set()
-
-    def _parsed_group(self, cells: Sequence[Any]) -> dict[str, Any]:
-        """The values of the grouped columns, remembered by the combination of their cells."""
-        key = self._group_key(cells)  # type: ignore[misc]
-        values = self._group_memo.get(key)
-        if values is None:
-            values = {}
-            for index, name, parse, memo in self._grouped:
-                raw = cells[index]
-                value = memo.get(raw, MISSING)
-                if value is MISSING:
-                    value = parse(raw)
-                    if len(memo) < MEMO_SIZE:
-                        memo[raw] = value
-                values[name] = value
-            if len(self._group_memo) < MEMO_SIZE:
-                self._group_memo[key] = values
-        return values
 
     def _parse_logged(self, number: int, cells: Sequence[Any]) -> tuple[dict[str, Any], set[str]]:
         data = self.defaults.copy()

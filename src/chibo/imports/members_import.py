@@ -42,6 +42,8 @@ SPOOL_GETTER = itemgetter(*SPOOL_COLUMNS)
 UNIT_ID = SPOOL_COLUMNS.index("unit_id")
 DB_BATCH = 2_000
 HOLDING = UnitKind.member_holding()
+# plain values: an enum attribute costs a lookup on every row
+OFFICIAL, PROBATIONARY, DECEASED = Status.OFFICIAL.value, Status.PROBATIONARY.value, Status.DECEASED.value
 
 UnitInfo = tuple[int, str, str, str, bool, dt.date]  # id, path, sector, kind, open, opened on
 
@@ -57,9 +59,10 @@ def _normalized_name(name: str) -> str:
 
 def _status_since(data: dict[str, Any]) -> dt.date | None:
     """The date the status began, from the party dates (as ``members.services.create_member``)."""
-    if data["status"] == Status.OFFICIAL:
+    status = data["status"]
+    if status == OFFICIAL:
         return data["official_date"]
-    if data["status"] == Status.PROBATIONARY:
+    if status == PROBATIONARY:
         return data["ceremony_date"] or data["admission_date"]
     return None
 
@@ -151,7 +154,7 @@ class MemberImporter(Importer):
 
     def _remember_keys(self, number: int, data: dict[str, Any], bad: set[str]) -> None:
         cid = data.get("citizen_id")
-        if cid and "citizen_id" not in bad and data.get("status") != Status.DECEASED:
+        if cid and "citizen_id" not in bad and data.get("status") != DECEASED:
             self.citizen_ids.add(int(cid), number)
             if self.check_db:
                 self.pending_ids.append((number, cid))

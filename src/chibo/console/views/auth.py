@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from chibo.accounts import services as accounts_services
 from chibo.console.forms import LoginForm, TokenForm
-from chibo.core import audit
 
 login = auth_views.LoginView.as_view(template_name="console/login.html", authentication_form=LoginForm,
                                      redirect_authenticated_user=True)
@@ -31,15 +30,6 @@ def _qr_data_url(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _device_for(user) -> tuple[TOTPDevice, bool]:
-    """The user's confirmed TOTP device, or a pending one to set up (created once)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        return device, True
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Chibo"})
-    return device, False
-
-
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
@@ -50,14 +40,10 @@ def _next_url(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    device, confirmed = _device_for(request.user)
+    device, confirmed = accounts_services.totp_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            if not confirmed:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit.record("accounts.two_factor_enabled", actor=request.user, obj=request.user)
+        if accounts_services.verify_totp(request.user, device, form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_next_url(request) or "console:home")
         form.add_error("token", form.fields["token"].error_messages["invalid"])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from chibo.accounts.models import User
 from chibo.core import audit
 
 
-def totp_device(user: User) -> tuple[TOTPDevice, bool]:
+def totp_device(user: Any) -> tuple[TOTPDevice, bool]:
     """The user's confirmed TOTP device, or a pending one to set up (created once): (device, confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
@@ -19,7 +20,7 @@ def totp_device(user: User) -> tuple[TOTPDevice, bool]:
 
 
 @transaction.atomic
-def verify_totp(user: User, device: TOTPDevice, token: str) -> bool:
+def verify_totp(user: Any, device: TOTPDevice, token: str) -> bool:
     """Check a 6-digit code; the first good code confirms a pending device (audited)."""
     if not device.verify_token(token.strip()):
         return False

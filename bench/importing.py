@@ -14,15 +14,10 @@ import tempfile
 from pathlib import Path
 
 from bench.report import Figure, Report, reset_peak_rss, rss_mb
+from chibo.members.services import PROFILE_FIELDS
 
 BENCH_CODE = "BENCH"
-PROFILE = (
-    "full_name", "birth_name", "sex", "birth_date", "citizen_id", "phone", "email", "ethnicity",
-    "religion", "home_town", "birth_place", "residence", "education_grade", "qualification",
-    "political_theory", "foreign_language", "occupation_before", "occupation", "youth_union",
-    "is_army", "is_police", "is_retired", "admission_date", "ceremony_date", "ceremony_place",
-    "official_date", "card_number", "background_sheet_no", "status",
-)
+PROFILE = PROFILE_FIELDS  # the columns the import template shares with the service
 
 
 def bench_cells(rows: int, workdir: Path) -> list:

@@ -30,6 +30,17 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once():
+    """Background jobs run in-process. settings.HUEY is read once at start-up, so the live huey
+    instance itself is switched."""
+    from huey.contrib.djhuey import HUEY
+
+    before, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = before
+
+
 @pytest.fixture
 def tree(db):
     root = make_unit(None, "TW", "Trung ương", "central")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from huey.contrib.djhuey import HUEY
 
 from chibo.imports.models import ImportJob
 from chibo.org.models import Unit
@@ -20,15 +18,6 @@ BAD_UNITS_CSV = (
     "K7,Chi bộ Giáo viên 7,cell,school,G,2025-07-01\n"
     "K8,Chi bộ Giáo viên 8,cell,school,NOWHERE,2025-13-01\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _jobs_run_at_once():
-    """The live huey instance runs tasks in-process for these tests."""
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def _upload(client, text: str, name: str = "units.csv", kind: str = "units"):

@@ -7,29 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
-from huey.contrib.djhuey import HUEY
-
 from chibo.imports.columns import MEMBER_COLUMNS
 from chibo.members.rules import citizen_id_for
 
 MEMBER_HEADER = [c.name for c in MEMBER_COLUMNS]
 UNIT_HEADER = ["code", "name", "kind", "sector", "parent_code", "opened_on"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast's six accounts: hashing their passwords with Argon2 is most of a test's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _jobs_run_at_once():
-    """settings.HUEY is read once at start-up: switch the live huey instance itself."""
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def cid(serial: int, *, sex: str = "M", birth: dt.date = dt.date(1985, 3, 15), province: int = 38) -> str:

@@ -8,8 +8,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet, prefetch_related_objects
 from ninja import Query, Router
 
-from chibo.accounts import policy
-from chibo.accounts.roles import Perm
 from chibo.api.schemas import (
     ERRORS,
     AsOfQuery,
@@ -82,7 +80,6 @@ def unit_subtree(request, unit_id: Id, params: Query[SubtreeQuery]):
             summary="A unit's subtree as it stood on a date, with that day's names and positions")
 def unit_as_of(request, unit_id: Id, params: Query[AsOfQuery]):
     unit = queries.get_unit_for_user(request.auth, pk=unit_id)
-    visible = policy.scope_for(request.auth, Perm.UNITS_VIEW).q("unit__path")
-    qs = queries.units_as_of(params.date, within=unit).filter(visible)
+    qs = queries.units_as_of_for_user(request.auth, params.date, within=unit)
     items, nxt = by_path(qs, after=params.after, limit=params.limit)
     return {"date": params.date, "items": items, "next": nxt}

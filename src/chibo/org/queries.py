@@ -65,6 +65,12 @@ def units_as_of(day: dt.date, *, within: Unit | None = None):
     return qs.select_related("unit").order_by("path")
 
 
+def units_as_of_for_user(user: Any, day: dt.date, *, within: Unit):
+    """:func:`units_as_of` limited to the units the user may see now (the API's as-of view)."""
+    visible = policy.scope_for(user, Perm.UNITS_VIEW).q("unit__path")
+    return units_as_of(day, within=within).filter(visible)
+
+
 def search_units(user: Any, text: str, *, limit: int = 20):
     from chibo.core.text import fold, prefix_upper_bound
 

@@ -50,9 +50,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Report:
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
     args = parse(argv)
+    call_command("migrate", verbosity=0)  # a new data directory needs the schema first
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns if it is missing
     out = args.out or RESULTS / f"foundation-{args.size}.json"
     report = Report("foundation", args.size, connection.vendor)

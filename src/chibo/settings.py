@@ -231,6 +231,9 @@ else:
         "immediate": _env_bool("CHIBO_JOBS_IMMEDIATE", False),
     }
 
+# A members file of at least this many rows is checked in a child process while this one writes.
+CHIBO_IMPORT_CHILD_ROWS = int(os.environ.get("CHIBO_IMPORT_CHILD_ROWS", "5000"))
+
 globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
 

@@ -66,7 +66,7 @@ def test_a_body_that_is_not_an_object_is_a_422(api):
      {"unit": ["Enter a number of at most 9223372036854775807."], "limit": ["Enter a number of at least 1."]}),
     ("/members/", {"q": "an\x00"}, {"q": ["Text cannot contain NUL characters."]}),
     ("/members/", {"status": "alive"},
-     {"status": ["Choose one of: 'probationary', 'official', 'exempted', 'removed', 'expelled', 'resigned', "
+     {"status": ["Choose one of: 'current', 'probationary', 'official', 'exempted', 'removed', 'expelled', 'resigned', "
                  "'deceased'."]}),
     ("/units/1/subtree", {"after": "x'; --", "depth": "-1"},
      {"after": ["The value has the wrong format."], "depth": ["Enter a number of at least 0."]}),

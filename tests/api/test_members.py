@@ -235,6 +235,14 @@ def test_list_filters_like_the_console(api, cast, params, names):
     assert (response.status, _names(response)) == (200, names)
 
 
+def test_list_shows_every_status_unless_asked_for_current_members(api, cast):
+    make_member(cast.tree.k2, "Phạm Văn Cũ", status="removed")
+
+    assert "Phạm Văn Cũ" in _names(api.province.get("/members/"))
+    assert "Phạm Văn Cũ" not in _names(api.province.get("/members/", status="current"))
+    assert _names(api.province.get("/members/", status="removed")) == ["Phạm Văn Cũ"]
+
+
 def test_list_by_unit_and_by_citizen_id(api, cast):
     t = cast.tree
     assert _names(api.province.get("/members/", unit=t.k2.pk)) == []

@@ -52,6 +52,20 @@ def test_filters_narrow_the_list(cast, login):
     assert [m.full_name for m in over_45] == ["Lê Hoàng Cường", "Trần Thị Bình"]
 
 
+def test_the_list_opens_on_current_members_and_can_show_every_status(cast, login):
+    make_member(cast.tree.k, "Phạm Văn Cũ", status="removed")
+    client = login("province")
+    url = reverse("console:unit", args=[cast.tree.k.pk])
+
+    opened = client.get(url)
+    assert "Phạm Văn Cũ" not in [m.full_name for m in opened.context["page"].rows]
+    assert opened.context["filter_form"]["status"].value() == "current"
+    assert opened.context["filter_form"].narrowed == 0  # the default is not counted as a filter
+    every = client.get(url, {"status": "all"}).context["page"].rows
+    assert "Phạm Văn Cũ" in [m.full_name for m in every]
+    assert [m.full_name for m in client.get(url, {"status": "removed"}).context["page"].rows] == ["Phạm Văn Cũ"]
+
+
 def test_sensitive_filters_are_offered_only_to_roles_that_see_sensitive_fields(cast, login):
     url = reverse("console:unit", args=[cast.tree.k.pk])
     secretary = login("secretary").get(url, {"religion": "buddhism"})

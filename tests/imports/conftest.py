@@ -7,10 +7,21 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chibo.imports.columns import MEMBER_COLUMNS
 from chibo.members.rules import citizen_id_for
 
 MEMBER_HEADER = [c.name for c in MEMBER_COLUMNS]
+
+
+@pytest.fixture(params=["here", "child"])
+def checking(request, settings):
+    """Run a member import's checks in this process, then again in a child process (as a
+    large file is checked), by lowering the size from which a child is used."""
+    if request.param == "child":
+        settings.CHIBO_IMPORT_CHILD_ROWS = 0
+    return request.param
 UNIT_HEADER = ["code", "name", "kind", "sector", "parent_code", "opened_on"]
 
 

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from chibo.core.text import normalize_name
-from chibo.imports.members_import import _normalized_name
+from chibo.imports.members_check import _normalized_name
 from chibo.members import rules
 
 TODAY = dt.date(2026, 6, 15)

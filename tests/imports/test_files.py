@@ -12,7 +12,7 @@ from chibo.imports.services import import_path
 from chibo.members.models import Member, Placement
 from tests.imports.conftest import MEMBER_HEADER, member_row, write_csv, write_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checking")]
 
 NOT_UTF8 = ("The file is not UTF-8 text: it was probably saved in another encoding (such as Windows-1258 "
             "or Latin-1). Save it again as “CSV UTF-8” and import that file.")

@@ -17,7 +17,7 @@ from chibo.members.models import Member, Placement, UnitMemberTally
 from tests.factories.registry import make_member
 from tests.imports.conftest import MEMBER_HEADER, cid, member_row, write_csv, write_file, write_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checking")]
 
 
 def snapshot() -> tuple[int, int, int, list]:

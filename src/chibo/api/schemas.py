@@ -29,6 +29,7 @@ from chibo.members.enums import (
     Sex,
     Status,
 )
+from chibo.members.queries import CURRENT
 from chibo.org import paths
 
 MAX_ID = 2**63 - 1
@@ -184,7 +185,9 @@ class MemberPage(Schema):
 
 class MemberFilters(Schema):
     unit: Id | None = Field(None, description="Only this unit's subtree (a unit id).")
-    status: StatusCode | None = None
+    status: choice((CURRENT, *Status.values)) | None = Field(
+        None, description="A status, or `current` for the members units count (official, probationary, "
+                          "exempted); every status when left out.")
     sex: SexCode | None = None
     ethnicity: EthnicityCode | None = None
     religion: ReligionCode | None = None

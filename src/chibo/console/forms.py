@@ -13,13 +13,14 @@ from chibo.accounts.roles import Perm
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.members.enums import ETHNICITY_CHOICES, AgeBand, Religion, Sex, Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
-from chibo.members.queries import Filters
+from chibo.members.queries import CURRENT, Filters
 from chibo.members.services import PROFILE_FIELDS
 from chibo.org import queries as org_queries
 from chibo.org.enums import Sector, UnitKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ANY = [("", _("All"))]
+ALL = "all"  # the member list's status filter: every status
 
 
 def show_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -92,7 +93,9 @@ class MemberFilterForm(forms.Form):
     """Filters of the member list. Ethnicity and religion only for those who may see them."""
 
     q = forms.CharField(label=_("Name or citizen ID"), required=False, max_length=80)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY + list(Status.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        (CURRENT, _("Current members (official, probationary, exempted)")), (ALL, _("All statuses")),
+        *Status.choices])
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=ANY + list(Sex.choices))
     age_band = forms.ChoiceField(label=_("Age"), required=False, choices=ANY + list(AgeBand.choices))
     education = forms.ChoiceField(label=_("General education"), required=False,
@@ -102,8 +105,11 @@ class MemberFilterForm(forms.Form):
     religion = forms.ChoiceField(label=_("Religion"), required=False,
                                  choices=ANY + list(Religion.choices))
 
-    def __init__(self, *args: Any, sensitive: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, sensitive: bool, **kwargs: Any) -> None:
+        if data is not None and not data.get("status"):  # the list opens on the current members
+            data = data.copy()
+            data["status"] = CURRENT
+        super().__init__(data, **kwargs)
         if not sensitive:
             del self.fields["ethnicity"], self.fields["religion"]
         for name, field in self.fields.items():
@@ -113,18 +119,26 @@ class MemberFilterForm(forms.Form):
 
     def filters(self) -> Filters:
         self.is_valid()
-        kept = {k: v for k, v in self.cleaned_data.items() if v}
+        kept = {k: v for k, v in self.cleaned_data.items() if v and v != ALL}
         return Filters(**kept)
+
+    def _chosen(self) -> dict[str, Any]:
+        """The filters the user chose: not the default (current members), not "all"."""
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v and v not in (CURRENT, ALL)}
 
     @property
     def active(self) -> bool:
-        return any(self.cleaned_data.values()) if hasattr(self, "cleaned_data") else False
+        return bool(self._chosen())
+
+    @property
+    def current_only(self) -> bool:
+        return getattr(self, "cleaned_data", {}).get("status") == CURRENT
 
     @property
     def narrowed(self) -> int:
         """How many filters other than the name search are in use."""
-        data = getattr(self, "cleaned_data", {})
-        return sum(1 for name, value in data.items() if value and name != "q")
+        return sum(1 for name in self._chosen() if name != "q")
 
 
 # --- unit operations ---------------------------------------------------------------------------

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from chibo.accounts.policy import SYSTEM
 from chibo.imports import bulk
+from chibo.imports.members_check import RowIds
 from chibo.imports.members_import import MemberImporter
-from chibo.imports.members_write import MEMBER_TABLE_COLUMNS, PLACEMENT_TABLE_COLUMNS, UNIT_ID
+from chibo.imports.members_write import MEMBER_TABLE_COLUMNS, PLACEMENT_TABLE_COLUMNS
 from chibo.imports.readers import open_table
 from chibo.imports.services import import_path
 from chibo.members.rules import citizen_id_for
@@ -80,22 +81,34 @@ def _member(i: int, cell: str) -> list[Any]:
             str(10_000_000 + i) if official else "", "official" if official else "probationary", cell]
 
 
+class _Collected:
+    """A sink that keeps the prepared rows in memory."""
+
+    def __init__(self) -> None:
+        self.members: list[tuple[Any, ...]] = []
+        self.placements: list[tuple[Any, ...]] = []
+
+    def extend(self, members: list[tuple[Any, ...]], placements: list[tuple[Any, ...]]) -> None:
+        self.members.extend(members)
+        self.placements.extend(placements)
+
+    def stop(self) -> None:
+        raise ValueError("the file is not importable")
+
+    def drain(self) -> None:
+        pass
+
+
 def _prepared_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The member and placement rows ``import_path`` writes for the file, prepared, in memory."""
     importer = MemberImporter(SYSTEM)
+    rows = _Collected()
+    ids = RowIds(bulk.next_id("members_member"), bulk.next_id("members_placement"),
+                 connection.ops.adapt_datetimefield_value(timezone.now()))
     try:
         with open_table(path) as table:
-            importer.validate(table)
-        first, first_placement = bulk.next_id("members_member"), bulk.next_id("members_placement")
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        members: list[tuple[Any, ...]] = []
-        placements: list[tuple[Any, ...]] = []
-        for batch in importer.spool.batches():
-            base = len(members)
-            members.extend([(first + base + i, *r[:-1], None, now, now) for i, r in enumerate(batch)])
-            placements.extend([(first_placement + base + i, first + base + i, r[UNIT_ID], "official", r[-1],
-                                None, "") for i, r in enumerate(batch)])
-        return members, placements
+            importer.check_file(table, rows, ids)
+        return rows.members, rows.placements
     finally:
         importer.close()
 

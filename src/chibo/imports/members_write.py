@@ -1,10 +1,11 @@
 """Writing checked member rows: ``members_member`` and ``members_placement`` with explicit ids.
 
-Everything happens in the import's one transaction, with the tables locked. Checked rows go to
-a :class:`DirectSink`, which writes them in batches from a helper thread while the next rows are
-being checked (the database inserts one batch while Python checks the next: SQLite in C, without
-Python's GIL, PostgreSQL in its server process). At the first wrong row the sink rolls back to
-its savepoint and stops writing, the check goes on to the end to report every error, and the
+Everything happens in the import's one transaction, with the tables locked. The checker prepares
+each row as inserted (ids included); the rows go to a :class:`DirectSink`, which writes them in
+batches while the next rows are being checked: on PostgreSQL from a helper thread (the server
+inserts one batch while Python takes the next), on SQLite in the calling thread while the checking
+process prepares the next rows (``imports.process``). At the first wrong row the sink rolls back
+to its savepoint and stops writing, the check goes on to the end to report every error, and the
 transaction is rolled back: a rejected file writes nothing.
 """
 
@@ -20,7 +21,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from chibo.imports import bulk
-from chibo.members.enums import PlacementKind
 
 SPOOL_COLUMNS = (
     "full_name", "name_folded", "birth_name", "sex", "birth_date", "citizen_id", "phone", "email",
@@ -29,16 +29,19 @@ SPOOL_COLUMNS = (
     "youth_union", "is_army", "is_police", "is_retired", "admission_date", "ceremony_date",
     "ceremony_place", "official_date", "card_number", "background_sheet_no", "status",
     "status_since", "unit_id", "unit_path",
-)  # a checked row: these member columns, then the placement's start date
+)  # the member columns a checked row fills
 MEMBER_TABLE_COLUMNS = ("id", *SPOOL_COLUMNS, "temp_unit_id", "created_at", "updated_at")
 PLACEMENT_TABLE_COLUMNS = ("id", "member_id", "unit_id", "kind", "valid_from", "valid_to", "decision")
-UNIT_ID = SPOOL_COLUMNS.index("unit_id")
 BATCH = 5_000
+Batch = tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]]  # members, their placements
 THREADED = {"sqlite": False, "postgresql": True}
 
 
 class MemberWriter:
-    """Inserts batches of checked rows with consecutive ids from the first free ones."""
+    """Inserts batches of ready rows: members and their placements, ids from the first free ones.
+
+    ``ids()`` gives what the checker needs to prepare the rows (see ``members_check.RowIds``).
+    """
 
     def __init__(self, using: BaseDatabaseWrapper | None = None) -> None:
         # the wrapper itself, not the thread-local ``connection`` proxy: the helper thread
@@ -49,16 +52,10 @@ class MemberWriter:
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.done = 0
 
-    def write_batch(self, batch: Sequence[Sequence[Any]]) -> None:
-        member0, placement0, now = self.first_member + self.done, self.first_placement + self.done, self.now
-        bulk.insert_rows("members_member", MEMBER_TABLE_COLUMNS,
-                         [(member0 + i, *row[:-1], None, now, now) for i, row in enumerate(batch)],
-                         using=self.using)
-        bulk.insert_rows("members_placement", PLACEMENT_TABLE_COLUMNS, [
-            (placement0 + i, member0 + i, row[UNIT_ID], PlacementKind.OFFICIAL, row[-1], None, "")
-            for i, row in enumerate(batch)
-        ], using=self.using)
-        self.done += len(batch)
+    def write_batch(self, members: Sequence[Sequence[Any]], placements: Sequence[Sequence[Any]]) -> None:
+        bulk.insert_rows("members_member", MEMBER_TABLE_COLUMNS, members, using=self.using)
+        bulk.insert_rows("members_placement", PLACEMENT_TABLE_COLUMNS, placements, using=self.using)
+        self.done += len(members)
 
     def finish(self) -> None:
         bulk.reset_sequence("members_member")
@@ -72,10 +69,10 @@ class InlineWriter:
         self.writer = writer
         self.error: BaseException | None = None
 
-    def submit(self, batch: Sequence[Sequence[Any]]) -> None:
+    def submit(self, batch: Batch) -> None:
         if self.error is None:
             try:
-                self.writer.write_batch(batch)
+                self.writer.write_batch(*batch)
             except Exception as exc:  # handed to the caller by drain()
                 self.error = exc
 
@@ -97,9 +94,9 @@ class BackgroundWriter:
     def __init__(self, writer: MemberWriter, depth: int = 2):
         self.writer = writer
         self.error: BaseException | None = None
-        self._queue: queue.Queue[Sequence[Sequence[Any]] | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Batch | None] = queue.Queue(maxsize=depth)
+        # started with the first batch: a child process forked before then has no thread to inherit
         self._thread = threading.Thread(target=self._run, name="chibo-import-writer", daemon=True)
-        self._thread.start()
 
     def _run(self) -> None:
         while True:
@@ -108,13 +105,15 @@ class BackgroundWriter:
                 if batch is None:
                     return
                 if self.error is None:
-                    self.writer.write_batch(batch)
+                    self.writer.write_batch(*batch)
             except BaseException as exc:  # handed to the caller by drain()/close()
                 self.error = exc
             finally:
                 self._queue.task_done()
 
-    def submit(self, batch: Sequence[Sequence[Any]]) -> None:
+    def submit(self, batch: Batch) -> None:
+        if self._thread.ident is None:  # not started yet
+            self._thread.start()
         self._queue.put(batch)
 
     def drain(self) -> None:
@@ -141,21 +140,24 @@ class DirectSink:
 
     def __init__(self, writer: MemberWriter, batch: int | None = None, threaded: bool | None = None):
         self.batch = batch or BATCH
-        self.pending: list[Sequence[Any]] = []
-        self.count = 0
+        self.members: list[Sequence[Any]] = []
+        self.placements: list[Sequence[Any]] = []
         self.stopped = self.clashed = False
         self._savepoint = transaction.savepoint()
         threaded = THREADED.get(connection.vendor, False) if threaded is None else threaded
         self._background = BackgroundWriter(writer) if threaded else InlineWriter(writer)
 
-    def append(self, row: Sequence[Any]) -> None:
+    def extend(self, members: Sequence[Sequence[Any]], placements: Sequence[Sequence[Any]]) -> None:
         if self.stopped:
             return
-        self.pending.append(row)
-        self.count += 1
-        if len(self.pending) >= self.batch:
-            self._background.submit(self.pending)
-            self.pending = []
+        self.members.extend(members)
+        self.placements.extend(placements)
+        if len(self.members) >= self.batch:
+            self._submit()
+
+    def _submit(self) -> None:
+        self._background.submit((self.members, self.placements))
+        self.members, self.placements = [], []
 
     def drain(self) -> None:
         """Wait until every submitted batch is written; a failure stops the sink."""
@@ -170,14 +172,13 @@ class DirectSink:
     def stop(self) -> None:
         if not self.stopped:
             self._background.drain()
-            self.stopped, self.pending = True, []
+            self.stopped, self.members, self.placements = True, [], []
             transaction.savepoint_rollback(self._savepoint)
 
     def finish(self) -> None:
         """Write what is pending and wait for it."""
-        if not self.stopped and self.pending:
-            self._background.submit(self.pending)
-            self.pending = []
+        if not self.stopped and self.members:
+            self._submit()
         self.drain()
         self.close()
 

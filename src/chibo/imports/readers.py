@@ -30,6 +30,9 @@ class FileProblem(Exception):
         self.message, self.row = message, row
         super().__init__(message)
 
+    def __reduce__(self):  # pickled with its row: raised in the checking process, reported here
+        return (FileProblem, (self.message, self.row))
+
 
 @dataclass
 class Table:

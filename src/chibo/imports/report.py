@@ -24,6 +24,12 @@ class ErrorLog:
         if len(self.items) < self.limit:
             self.items.append({"row": row, "column": column, "message": str(message)})
 
+    def merge(self, other: ErrorLog) -> None:
+        """Add the errors of ``other`` (kept up to the limit, all counted)."""
+        room = self.limit - len(self.items)
+        self.items.extend(other.items[:max(room, 0)])
+        self.count += other.count
+
     def __bool__(self) -> bool:
         return self.count > 0
 

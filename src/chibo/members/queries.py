@@ -17,6 +17,7 @@ from chibo.core import audit
 from chibo.core.errors import NotFound
 from chibo.core.text import fold, prefix_upper_bound
 from chibo.members import rules
+from chibo.members.enums import Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.org.models import Unit
 
@@ -71,9 +72,12 @@ def profile_for(user: Any, member: Member) -> dict[str, Any]:
     return {"fields": shown, "masked": not full}
 
 
+CURRENT = "current"  # the status filter for the members a unit counts (official, probationary, exempted)
+
+
 @dataclass
 class Filters:
-    status: str = ""
+    status: str = ""  # a status, CURRENT, or "" for every status
     sex: str = ""
     ethnicity: str = ""
     religion: str = ""
@@ -87,7 +91,11 @@ class Filters:
         today = today or timezone.localdate()
         if self.ethnicity or self.religion:
             qs = qs.filter(policy.scope_for(user, Perm.MEMBERS_VIEW_SENSITIVE).q("unit_path"))
-        for field in ("status", "sex", "ethnicity", "religion"):
+        if self.status == CURRENT:
+            qs = qs.filter(status__in=Status.active())
+        elif self.status:
+            qs = qs.filter(status=self.status)
+        for field in ("sex", "ethnicity", "religion"):
             value = getattr(self, field)
             if value:
                 qs = qs.filter(**{field: value})

@@ -195,9 +195,9 @@ def search(report: Report, reps: int) -> None:
         report.add(Figure(f"search \"{text}\" at root ({kind})", fast, "ms", baseline=slow,
                           baseline_name="LIKE on full_name", budget=BUDGET["search"],
                           note=f"{found} rows on the first page"))
-        for phase, part in enumerate(queries.search_phases(qs, text)):
-            _plan(report, f"search {text} (phase {phase + 1})",
-                  part.select_related("unit").order_by("name_folded", "pk")[:51])
+        for number, phase in enumerate(queries.search_phases(qs, text)):
+            _plan(report, f"search {text} (phase {number + 1})",
+                  phase.rows.select_related("unit").order_by(phase.key, "pk")[:51])
 
 
 # ---- the unit page -------------------------------------------------------------------------------

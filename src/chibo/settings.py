@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # its Swagger UI files, served from here (no CDN)
     "chibo.core",
     "chibo.org",
     "chibo.accounts",

@@ -40,7 +40,15 @@ def test_unknown_paths_and_methods_answer_in_json(api):
     assert (missing.status_code, missing.json()) == (404, {"detail": "Not found.", "errors": {}})
     assert (wrong_method.status_code, wrong_method.json(), wrong_method["Allow"]) == (
         405, {"detail": "This method is not allowed here.", "errors": {}}, "GET")
-    assert index.json() == {"title": "Chibo API", "version": "1", "openapi": "http://testserver/api/v1/openapi.json"}
+    assert index.json() == {"title": "Chibo API", "version": "1", "openapi": "http://testserver/api/v1/openapi.json",
+                            "docs": "http://testserver/api/v1/docs"}
+
+
+def test_the_interactive_documentation_is_served_from_here(db):
+    response = Client().get("/api/v1/docs")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
 
 
 def test_a_body_that_is_not_json_is_a_400(api, cast):

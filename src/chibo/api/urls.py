@@ -35,7 +35,8 @@ def _no_such_endpoint(request, rest=""):
 
 def _index(request, **kwargs):
     return JsonResponse({"title": api.title, "version": api.version,
-                         "openapi": request.build_absolute_uri("openapi.json")})
+                         "openapi": request.build_absolute_uri("openapi.json"),
+                         "docs": request.build_absolute_uri("docs")})
 
 
 class ChiboAPI(NinjaAPI):
@@ -57,7 +58,7 @@ api = ChiboAPI(
     description="The party member registry: units and members, scoped like the console. See docs/api.md.",
     urls_namespace="api",
     auth=[BearerToken(), ConsoleSession()],
-    docs_url=None,
+    docs_url="/docs",
 )
 errors.install(api)
 api.add_router("/units", units_router)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Length, Replace, StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
 
 from chibo.members.enums import (
@@ -21,10 +22,28 @@ from chibo.members.enums import (
 SENSITIVE_FIELDS = ("citizen_id", "phone", "ethnicity", "religion")
 
 
+def _after_first_word(field: str) -> Substr:
+    """The text after the first space (all of it when there is none)."""
+    return Substr(field, StrIndex(field, Value(" ")) + 1)
+
+
+def _last_word(field: str) -> Substr:
+    """The text after the last space: ``rtrim(x, <x's other characters>)`` leaves x up to its
+    last space (SQL that SQLite and PostgreSQL both run)."""
+    up_to_last_space = Func(F(field), Replace(field, Value(" "), Value("")), function="RTRIM")
+    return Substr(field, Length(up_to_last_space) + 1)
+
+
 class Member(models.Model):
     # identity
     full_name = models.CharField(_("full name"), max_length=120)
     name_folded = models.CharField(max_length=120, editable=False)
+    # computed by the database from name_folded, for searches by a later word as index ranges:
+    # the name without its first word ("van an" of "nguyen van an") and its last word ("an")
+    name_tail = models.GeneratedField(expression=_after_first_word("name_folded"),
+                                      output_field=models.CharField(max_length=120), db_persist=True)
+    given_folded = models.GeneratedField(expression=_last_word("name_folded"),
+                                         output_field=models.CharField(max_length=120), db_persist=True)
     birth_name = models.CharField(_("birth name"), max_length=120, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
@@ -84,6 +103,8 @@ class Member(models.Model):
             models.Index(fields=["name_folded", "id"], name="member_name"),
             models.Index(fields=["unit_path", "name_folded"], name="member_path_name"),
             models.Index(fields=["unit", "name_folded"], name="member_unit_name"),
+            models.Index(fields=["name_tail", "id"], name="member_name_tail"),
+            models.Index(fields=["given_folded", "id"], name="member_given_name"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -118,26 +118,51 @@ class Filters:
         return page(self.apply(qs, user), after=after, size=size, search=self.q)
 
 
-def search_phases(qs: QuerySet[Member], text: str) -> list[QuerySet[Member]]:
-    """The querysets a search walks through, best matches first.
+@dataclass(frozen=True)
+class Phase:
+    """One step of a search: the rows it adds, read in ``key`` order (then id) from an index."""
 
-    Accent-insensitive: "nguyen van an" finds "Nguyễn Văn An", "dang" finds "Đặng". First the
-    names that start with the text (an index range, fast on any data size), then the names in
-    which a later word starts with it ("van an" finds "Nguyễn Văn An"). A 12-digit text looks up
-    the citizen ID. Keeping the phases apart lets each use its own index: one OR of both made
-    PostgreSQL scan millions of rows for a common prefix (bench/README.md).
+    rows: QuerySet[Member]
+    key: str
+
+
+NAME, TAIL, GIVEN = "name_folded", "name_tail", "given_folded"
+
+
+def search_phases(qs: QuerySet[Member], text: str) -> list[Phase]:
+    """The phases a search walks through, best matches first.
+
+    Accent-insensitive: "nguyen van an" finds "Nguyễn Văn An", "dang" finds "Đặng". Each phase is
+    an index range read in order, fast on any data size: the names that start with the text,
+    then those whose part after the surname starts with it ("van an"), then those whose given
+    name (last word) does ("an"). A last phase finds any other word that starts with it (a
+    middle word of a long name: "thu" in "Nguyễn Thị Thu Hương"); it scans, and is only reached
+    when the earlier phases run out. Each phase leaves out the rows of the earlier ones. A
+    12-digit text looks up the citizen ID.
     """
     raw = (text or "").strip()
     if raw.isdigit() and len(raw) == 12:
-        return [qs.filter(citizen_id=raw)]
+        return [Phase(qs.filter(citizen_id=raw), NAME)]
     key = fold(raw)
     if not key:
-        return [qs]
-    starts = Q(name_folded__gte=key, name_folded__lt=prefix_upper_bound(key))
-    return [qs.filter(starts), qs.filter(name_folded__contains=" " + key).exclude(starts)]
+        return [Phase(qs, NAME)]
+    bound = prefix_upper_bound(key)
+    starts = [Q(**{f"{field}__gte": key, f"{field}__lt": bound}) for field in (NAME, TAIL, GIVEN)]
+    phases = [Phase(qs.filter(starts[0]), NAME)]
+    for i, field in ((1, TAIL), (2, GIVEN)):
+        phases.append(Phase(qs.filter(starts[i]).exclude(_any(starts[:i])), field))
+    phases.append(Phase(qs.filter(name_folded__contains=" " + key).exclude(_any(starts)), NAME))
+    return phases
 
 
-Cursor = tuple[int, str, int]
+def _any(conditions: list[Q]) -> Q:
+    either = Q()
+    for condition in conditions:
+        either |= condition
+    return either
+
+
+Cursor = tuple[int, str, int]  # phase, the phase's key of the last row, its id
 
 
 def _encode(cursor: Cursor) -> str:
@@ -145,22 +170,22 @@ def _encode(cursor: Cursor) -> str:
 
 
 def _decode(token: str) -> Cursor | None:
-    """The (phase, name, id) of a cursor, or None when it is not one of ours (any garbage a client sends)."""
+    """The (phase, key, id) of a cursor, or None when it is not one of ours (any garbage a client sends)."""
     try:
         phase, name, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         phase, name, pk = int(phase), str(name), int(pk)
         name.encode("utf-8")  # no lone surrogates
     except (ValueError, TypeError, OverflowError):
         return None
-    if "\x00" in name or not 0 <= pk < 2**63 or phase not in (0, 1):  # values no column can hold
+    if "\x00" in name or not 0 <= pk < 2**63 or not 0 <= phase < 8:  # values no column can hold
         return None
     return phase, name, pk
 
 
-def _after(qs: QuerySet[Member], name: str, pk: int) -> QuerySet[Member]:
-    """Rows after (name, pk) in (name_folded, id) order, written so the index range is seekable:
-    ``name >= x AND (name > x OR id > y)``; a bare OR of the two made PostgreSQL scan."""
-    return qs.filter(name_folded__gte=name).filter(Q(name_folded__gt=name) | Q(pk__gt=pk))
+def _after(qs: QuerySet[Member], value: str, pk: int, key: str = NAME) -> QuerySet[Member]:
+    """Rows after (value, pk) in (key, id) order, written so the index range is seekable:
+    ``key >= x AND (key > x OR id > y)``; a bare OR of the two made PostgreSQL scan."""
+    return qs.filter(**{f"{key}__gte": value}).filter(Q(**{f"{key}__gt": value}) | Q(pk__gt=pk))
 
 
 @dataclass
@@ -170,24 +195,28 @@ class Page:
 
 
 def page(qs: QuerySet[Member], *, after: str | None = None, size: int = PAGE_SIZE, search: str = "") -> Page:
-    """One page of ``qs`` (optionally searched) by folded name then id: keyset pagination, no OFFSET."""
+    """One page of ``qs`` (optionally searched), each phase by its key then id: keyset
+    pagination, no OFFSET."""
     phases = search_phases(qs, search)
     cursor = _decode(after) if after else None
     if cursor and cursor[0] >= len(phases):
         cursor = None
     found: list[tuple[int, Member]] = []
-    for phase in range(cursor[0] if cursor else 0, len(phases)):
-        part = phases[phase]
-        if cursor and phase == cursor[0]:
-            part = _after(part, cursor[1], cursor[2])
-        rows = part.select_related("unit").order_by("name_folded", "pk")[: size + 1 - len(found)]
-        found += [(phase, m) for m in rows]
+    for number in range(cursor[0] if cursor else 0, len(phases)):
+        phase = phases[number]
+        part = phase.rows
+        if cursor and number == cursor[0]:
+            part = _after(part, cursor[1], cursor[2], phase.key)
+        rows = part.select_related("unit").order_by(phase.key, "pk")[: size + 1 - len(found)]
+        found += [(number, m) for m in rows]
         if len(found) > size:
             break
     more = len(found) > size
     found = found[:size]
-    last = found[-1] if found else None
-    return Page([m for _p, m in found], _encode((last[0], last[1].name_folded, last[1].pk)) if more and last else None)
+    if not (more and found):
+        return Page([m for _p, m in found], None)
+    number, last = found[-1]
+    return Page([m for _p, m in found], _encode((number, getattr(last, phases[number].key), last.pk)))
 
 
 def in_unit(user: Any, unit: Unit) -> QuerySet[Member]:

@@ -176,7 +176,8 @@ def member_list(report: Report, reps: int) -> None:
 
 
 SEARCHES = (("nguyen van", "Nguyễn Văn", "common prefix"), ("khuc", "Khúc", "rare surname"),
-            ("thi tuyet", "Thị Tuyết", "words inside the name"))
+            ("thi tuyet", "Thị Tuyết", "words inside the name"), ("van thanh", "Văn Thành", "after the surname"),
+            ("thu", "Thu", "a given or middle name"))
 
 
 def search(report: Report, reps: int) -> None:

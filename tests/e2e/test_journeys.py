@@ -57,6 +57,11 @@ def test_province_officer_walks_the_tree_finds_a_member_and_switches_language(pa
     assert names == ["Nguyễn Văn Hùng", "Nguyễn Văn Thành"]
     assert "q=nguyen%20van" in page.url
     shoot(page, "04-search", docs=True)
+    page.click("text=Lọc danh sách")
+    status = page.locator("#id_status")
+    expect(status).to_be_visible()
+    assert status.locator("option:checked").inner_text() == "Đảng viên hiện có"
+    shoot(page, "04b-filters", docs=True)
     page.click("text=Nguyễn Văn Hùng")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "Nguyễn Văn Hùng"

@@ -94,7 +94,7 @@ class MemberFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name or citizen ID"), required=False, max_length=80)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        (CURRENT, _("Current members (official, probationary, exempted)")), (ALL, _("All statuses")),
+        (CURRENT, _("Current members")), (ALL, _("All statuses")),
         *Status.choices])
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=ANY + list(Sex.choices))
     age_band = forms.ChoiceField(label=_("Age"), required=False, choices=ANY + list(AgeBand.choices))

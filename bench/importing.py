@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import resource
 import tempfile
 from pathlib import Path
 
@@ -81,7 +80,7 @@ def _cell(value) -> object:
 
 def measure_import(report: Report, rows: int) -> None:
     try:
-        from chibo.imports import measure
+        from chibo.imports import measure, process
     except ImportError as exc:
         report.add(Figure("import throughput", None, "rows/s", note=f"chibo.imports.measure missing: {exc}"))
         return
@@ -117,9 +116,9 @@ def measure_import(report: Report, rows: int) -> None:
         note=f"{figures['rows']:,} rows; import = {figures['ratio_with_placements']:.0%} of raw "
              f"({figures['ratio']:.0%} of raw members alone)",
     ))
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the checking process
+    child = process.last_child.peak_rss_mb or 0.0  # the checking process, as it reported itself
     total = peak["mb"] + child if "mb" in peak else None
     report.add(Figure("import peak RSS (writer + checker)", total, "MB", baseline=before,
                       baseline_name="process before", budget=1024,
-                      note=f"writer {peak.get('mb', 0):.0f} MB, checking process {child:.0f} MB "
-                           "(the largest child process of the bench)"))
+                      note=f"writer {peak.get('mb', 0):.0f} MB + checking process {child:.0f} MB "
+                           "(pages shared after the fork are counted in both)"))

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chibo.imports.process import ChildFailed, in_child_process
+from chibo.imports.process import ChildFailed, in_child_process, last_child
 from chibo.imports.readers import FileProblem
 
 
@@ -19,6 +19,7 @@ def test_values_are_computed_in_another_process_and_arrive_in_order():
 
     assert [i for i, _pid in received] == [0, 1, 2, 3, 4]
     assert {pid for _i, pid in received} != {os.getpid()}
+    assert last_child.peak_rss_mb and last_child.peak_rss_mb > 1  # the child reports its memory
 
 
 def test_an_error_in_the_child_is_raised_here_with_its_details():

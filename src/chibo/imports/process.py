@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import multiprocessing
 import queue
+import resource
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -32,6 +33,15 @@ PIPE_BYTES = 1 << 20  # Linux's default ceiling (/proc/sys/fs/pipe-max-size)
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+class LastChild:
+    """What the last child that finished reported about itself (read by the bench)."""
+
+    peak_rss_mb: float | None = None
+
+
+last_child = LastChild()
 
 
 class ChildFailed(RuntimeError):
@@ -62,6 +72,7 @@ def in_child_process(produce: Callable[[], Iterator[T]], ahead: int = 16) -> Ite
             if kind == ITEM:
                 yield value
             elif kind == DONE:
+                last_child.peak_rss_mb = value
                 return
             elif kind == ENDED:
                 child.join()
@@ -105,7 +116,7 @@ def _serve(produce: Callable[[], Iterator[Any]], send: Connection) -> None:
     try:
         for item in produce():
             send.send((ITEM, item))
-        send.send((DONE, None))
+        send.send((DONE, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     except BaseException as exc:  # handed to the parent, which raises it
         try:
             send.send((ERROR, exc))

@@ -16,7 +16,7 @@ from chibo.members.export import COLUMNS as EXPORT_COLUMNS
 from chibo.members.models import Member
 from tests.imports.conftest import MEMBER_HEADER, UNIT_HEADER, member_row, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checking")]
 
 
 def run(*args, **options) -> tuple[str, str]:

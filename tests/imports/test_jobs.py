@@ -14,7 +14,7 @@ from chibo.imports.services import submit_import
 from chibo.members.models import Member
 from tests.imports.conftest import MEMBER_HEADER, UNIT_HEADER, member_row, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checking")]
 
 
 def upload(tmp_path, rows, *, name="members.csv", header=MEMBER_HEADER) -> SimpleUploadedFile:

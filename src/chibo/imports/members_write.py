@@ -40,7 +40,8 @@ THREADED = {"sqlite": False, "postgresql": True}
 class MemberWriter:
     """Inserts batches of ready rows: members and their placements, ids from the first free ones.
 
-    ``ids()`` gives what the checker needs to prepare the rows (see ``members_check.RowIds``).
+    ``first_member``, ``first_placement`` and ``now`` are what the checker prepares the rows
+    from (``members_check.RowIds``).
     """
 
     def __init__(self, using: BaseDatabaseWrapper | None = None) -> None:

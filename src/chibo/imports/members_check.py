@@ -61,7 +61,6 @@ class Chunk:
     members: list[tuple] = field(default_factory=list)  # rows to insert; none after a wrong row
     placements: list[tuple] = field(default_factory=list)  # one per member row
     kinds: dict[tuple, int] = field(default_factory=dict)  # (cell path, tally inputs) → rows
-    cells: set[str] = field(default_factory=set)  # paths of the cells written to
 
 
 def _normalized_name(name: str) -> str:
@@ -222,7 +221,6 @@ class MemberChecker:
         chunk.placements.append((ids.placement + n, member_id, unit_id, OFFICIAL_PLACEMENT, placed.isoformat(),
                                  None, ""))
         self.prepared = n + 1
-        chunk.cells.add(path)
         key = (path, data["status"], data["sex"], data["ethnicity"], data["religion"], data["youth_union"],
                data["occupation"], sector)
         chunk.kinds[key] = chunk.kinds.get(key, 0) + 1

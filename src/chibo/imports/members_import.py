@@ -53,8 +53,7 @@ class MemberImporter(Importer):
         self.check_db = Member.objects.exists()
         self.existing_below: int | None = None  # while writing as we go: our own rows are not "taken"
         self.pending: list[tuple[int, str | None, str | None]] = []
-        self._kinds: dict[tuple, int] = {}  # (cell path, the tally inputs of a row) → rows
-        self.cells: set[str] = set()
+        self.counts: dict[str, list[int]] = {}  # cell path → tally counts of the rows taken
         self._vectors: dict[tuple, list[tuple[int, int]]] = {}
 
     # -- pass 1 -------------------------------------------------------------------------------
@@ -92,10 +91,17 @@ class MemberImporter(Importer):
             sink.stop()  # the file is rejected: keep checking, stop writing
             return
         sink.extend(chunk.members, chunk.placements)
-        self.cells |= chunk.cells
-        kinds = self._kinds
-        for key, n in chunk.kinds.items():
-            kinds[key] = kinds.get(key, 0) + n
+        self._count(chunk.kinds)
+
+    def _count(self, kinds: dict[tuple, int]) -> None:
+        """Add rows of these kinds to the per-cell tally counts (memory per cell, not per row)."""
+        counts = self.counts
+        for (path, *inputs), rows in kinds.items():
+            acc = counts.get(path)
+            if acc is None:
+                acc = counts[path] = tallying.empty()
+            for i, n in self._vector(tuple(inputs)):
+                acc[i] += n * rows
 
     def _check_database(self, sink: Any) -> None:
         if not self.pending:
@@ -132,17 +138,6 @@ class MemberImporter(Importer):
             cur.execute(sql, params)
             return [value for (value,) in cur.fetchall()]
 
-    def _direct(self) -> dict[str, list[int]]:
-        """Per-cell tally counts (cell path → counts) of the rows taken so far."""
-        direct: dict[str, list[int]] = {}
-        for (path, *inputs), rows in self._kinds.items():
-            acc = direct.get(path)
-            if acc is None:
-                acc = direct[path] = tallying.empty()
-            for i, n in self._vector(tuple(inputs)):
-                acc[i] += n * rows
-        return direct
-
     def _vector(self, key: tuple) -> list[tuple[int, int]]:
         """``tallies.vector`` of a kind of row as (tally index, count) pairs, cached by its inputs."""
         pairs = self._vectors.get(key)
@@ -156,10 +151,10 @@ class MemberImporter(Importer):
 
     def _apply(self, writer: MemberWriter) -> str:
         writer.finish()
-        tallying.apply_direct(self._direct())
-        scope = common_path(self.cells)
+        tallying.apply_direct(self.counts)
+        scope = common_path(list(self.counts))
         audit.record("imports.members", actor=self.actor, unit_path=scope,
-                     payload={"rows": writer.done, "units": len(self.cells)})
+                     payload={"rows": writer.done, "units": len(self.counts)})
         return scope
 
     def run(self, table: Table, progress: Progress | None = None, on_phase=None) -> str | None:

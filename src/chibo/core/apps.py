@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "chibo.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from chibo.core import checks  # noqa: F401  (registers the system checks)

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "chibo.org",
     "chibo.accounts",
     "chibo.members",
+    "chibo.admissions",
     "chibo.imports",
     "chibo.console",
     "chibo.api",

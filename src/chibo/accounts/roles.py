@@ -15,7 +15,8 @@ class Perm:
     MEMBERS_IMPORT = "members.import"
     MEMBERS_EXPORT = "members.export"
     AUDIT_VIEW = "audit.view"
-    ADMISSIONS_DECIDE = "admissions.decide"
+    ADMISSIONS_RECORD = "admissions.record"  # the cell's steps of an admission case
+    ADMISSIONS_DECIDE = "admissions.decide"  # the committee's
     ACCOUNTS_MANAGE = "accounts.manage"
 
 
@@ -32,7 +33,7 @@ _READ = {Perm.UNITS_VIEW, Perm.MEMBERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
-    Role.CELL_SECRETARY: frozenset(_READ),
+    Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD}),
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
         _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW}
@@ -40,13 +41,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
-           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW}
+           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD}
     ),
     Role.ADMIN: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
-           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_DECIDE,
-           Perm.ACCOUNTS_MANAGE}
+           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
+           Perm.ADMISSIONS_DECIDE, Perm.ACCOUNTS_MANAGE}
     ),
 }
 

@@ -30,8 +30,9 @@ def collation_is_byte_order(app_configs: Any = None, databases: Any = None, **kw
             cur.execute("SELECT datcollate, datlocprovider FROM pg_database WHERE datname = current_database()")
             collation, provider = cur.fetchone()
         if not is_byte_order(collation, provider):
+            how = "an ICU collation" if provider == "i" else f"the {collation!r} collation"
             errors.append(Error(
-                f"The database {connection.settings_dict['NAME']!r} sorts text by the {collation!r} collation; "
+                f"The database {connection.settings_dict['NAME']!r} sorts text by {how}; "
                 "Chibo's name search needs byte order.",
                 hint="Create the database with: createdb --template=template0 --locale=C.UTF-8 NAME "
                      "(then restore or migrate into it).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -64,4 +65,6 @@ def test_stopping_early_stops_the_child():
 
     source = in_child_process(produce)
     assert next(source) == 1
-    source.close()  # no child is left running (the test would hang on a stuck join otherwise)
+    assert [p.name for p in multiprocessing.active_children()] == ["chibo-import-check"]
+    source.close()
+    assert multiprocessing.active_children() == []  # stopped and reaped

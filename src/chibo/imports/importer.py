@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -117,13 +117,9 @@ class Importer:
         self.strict_width = table.strict_width
         if not self.bind_header(table.header):
             return 0
-        for number, cells in table.rows:
-            row = self._shaped(number, cells)
-            if row is None:
-                continue
+        for number, data, failed in self.parsed(table):
             self.rows += 1
-            if row:
-                data, failed = self.parse(number, row)
+            if data is not None:
                 self.check(number, data, failed)
             if progress and self.rows % PROGRESS_EVERY == 0:
                 progress(self.rows, max(table.estimated_rows, self.rows))
@@ -131,6 +127,19 @@ class Importer:
         if progress:
             progress(self.rows, self.rows)
         return self.rows
+
+    def parsed(self, table: Table) -> Iterator[tuple[int, dict[str, Any] | None, set[str]]]:
+        """Every data row as (row number, its values by column, the columns that did not parse);
+        the values are None for a row of the wrong shape (logged). Blank rows are skipped."""
+        for number, cells in table.rows:
+            row = self._shaped(number, cells)
+            if row is None:
+                continue
+            if not row:
+                yield number, None, set()
+                continue
+            data, failed = self.parse(number, row)
+            yield number, data, failed
 
     def _shaped(self, number: int, cells: Sequence[Any]) -> Sequence[Any] | None:
         """The row's cells padded to the header's width; None for a blank row (skipped) and

@@ -100,13 +100,9 @@ class MemberChecker:
         parser = self.parser
         chunk = Chunk()
         parser.log = chunk.errors
-        for number, cells in table.rows:
-            row = parser._shaped(number, cells)
-            if row is None:
-                continue
+        for number, data, failed in parser.parsed(table):
             chunk.rows += 1
-            if row:
-                data, failed = parser.parse(number, row)
+            if data is not None:
                 self.check(number, data, failed, chunk)
             self.wrong = self.wrong or bool(chunk.errors)
             if chunk.rows >= size:

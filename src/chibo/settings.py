@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "chibo.accounts",
     "chibo.members",
     "chibo.admissions",
+    "chibo.notifications",
     "chibo.imports",
     "chibo.console",
     "chibo.api",
@@ -238,6 +239,8 @@ CHIBO_IMPORT_CHILD_ROWS = int(os.environ.get("CHIBO_IMPORT_CHILD_ROWS", "5000"))
 
 globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
+# the address links in e-mails point to
+CHIBO_BASE_URL = os.environ.get("CHIBO_BASE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.accounts.roles import Perm
 from chibo.admissions import rules
+from chibo.org.enums import UnitKind
 
 
 class Stage(models.TextChoices):
@@ -66,6 +67,12 @@ def next_stages(stage: str, *, under_committee: bool) -> list[Stage]:
         if stage == Stage.PROBATION_REVIEWED or stage == Stage.RECOGNITION_VOTED:
             moves += [Stage.ESCALATED]
     return moves
+
+
+def under_committee(cell) -> bool:
+    """A cell (chi bộ trực thuộc) is under a grassroots committee, whose resolution comes before
+    the decision; a grassroots cell (chi bộ cơ sở) proposes to the higher committee directly."""
+    return cell.kind == UnitKind.CELL
 
 
 def permission_for(to: str) -> str:

@@ -71,6 +71,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 def create_member(*, actor: Any, unit: Unit, data: dict[str, Any], on: dt.date | None = None) -> Member:
     """Register a member in ``unit`` (a cell) from profile ``data``; opens their first placement."""
     _require_change(actor, unit)
+    return register(actor=actor, unit=unit, data=data, on=on)
+
+
+def register(*, actor: Any, unit: Unit, data: dict[str, Any], on: dt.date | None = None) -> Member:
+    """:func:`create_member` for a service that checked its own permission (an admission decision)."""
     today = timezone.localdate()
     data = _clean({k: v for k, v in data.items() if k in PROFILE_FIELDS})
     errors = {k: [str(m) for m in v] for k, v in rules.profile_problems(data, today=today).items()}
@@ -134,6 +139,21 @@ def update_member(member: Member, *, actor: Any, changes: dict[str, Any]) -> Mem
     tallies.apply(member.unit_path, tallies.subtract(tallies.member_vector(member, member.unit.sector), before))
     audit.record("members.updated", actor=actor, obj=member, unit_path=member.unit_path,
                  payload={k: _jsonable(v) for k, v in changed.items()})
+    return member
+
+
+def change_status(member: Member, *, actor: Any, status: str, on: dt.date, **dates: dt.date) -> Member:
+    """Set ``member``'s status from ``on`` (and dates such as ``official_date``), keeping the
+    tallies; for a service that checked its own permission (recognition, removal in probation)."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    before = tallies.member_vector(member, member.unit.sector)
+    member.status, member.status_since = status, on
+    for key, value in dates.items():
+        setattr(member, key, value)
+    member.save(update_fields=["status", "status_since", *dates, "updated_at"])
+    tallies.apply(member.unit_path, tallies.subtract(tallies.member_vector(member, member.unit.sector), before))
+    audit.record("members.status_changed", actor=actor, obj=member, unit_path=member.unit_path,
+                 payload={"status": status, "on": on.isoformat(), **{k: _jsonable(v) for k, v in dates.items()}})
     return member
 
 

@@ -125,6 +125,8 @@ def rename_unit(unit: Unit, *, actor: Any, name: str, on: dt.date, decision: str
 
 def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
     """Give ``unit``'s subtree a path under ``new_parent`` and keep tallies and history right."""
+    from chibo.admissions import tallying
+    from chibo.admissions.models import AdmissionCase, Course
     from chibo.members import tallies
     from chibo.members.models import Member, UnitMemberTally
 
@@ -132,6 +134,8 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
     tally = UnitMemberTally.objects.filter(unit=unit).first()
     if tally is not None and unit.parent is not None:
         tallies.move_between(unit.parent.path, new_parent.path, tally.as_dict())
+    if unit.parent is not None:
+        tallying.move_between(unit, unit.parent.path, new_parent.path)
     new_path = _next_child_path(new_parent)
     shift = paths.depth(new_path) - paths.depth(old_path)
     upper = paths.upper_bound(old_path)
@@ -139,9 +143,10 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
     in_subtree = Q(path__gte=old_path, path__lt=upper)
     Unit.objects.filter(in_subtree).update(path=rewrite, depth=F("depth") + shift)
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
-    Member.objects.filter(unit_path__gte=old_path, unit_path__lt=upper).update(
-        unit_path=Concat(Value(new_path), Substr("unit_path", len(old_path) + 1))
-    )
+    for model in (Member, AdmissionCase, Course):
+        model.objects.filter(unit_path__gte=old_path, unit_path__lt=upper).update(
+            unit_path=Concat(Value(new_path), Substr("unit_path", len(old_path) + 1))
+        )
     moved = list(Unit.objects.subtree(new_path))
     _new_periods(moved, on=on)
     unit.refresh_from_db()
@@ -197,12 +202,15 @@ def close_unit(unit: Unit, *, actor: Any, on: dt.date, successor: Unit | None = 
 
 
 def _absorb(source: Unit, target: Unit, *, actor: Any, on: dt.date, decision: str) -> None:
+    from chibo.admissions.models import AdmissionCase
+    from chibo.admissions.stages import FINAL
     from chibo.members.services import transfer_all
 
     for child in source.children.filter(closed_on__isnull=True).order_by("path"):
         _relocate(child, target, on=on)
     source.refresh_from_db()
     transfer_all(source, target, actor=actor, on=on, decision=decision)
+    AdmissionCase.objects.filter(cell=source).exclude(stage__in=FINAL).update(cell=target, unit_path=target.path)
     _retire(source, successor=target, on=on)
 
 

@@ -1,0 +1,122 @@
+"""The admission case through its stages, on the real registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chibo.accounts.policy import SYSTEM
+from chibo.admissions import services, tallying
+from chibo.admissions.models import AdmissionTally, Awaits
+from chibo.admissions.stages import Stage
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.members.models import UnitMemberTally
+from tests.factories.registry import make_member
+from tests.factories.admissions import START, carry, facts_for, open_case
+
+
+def test_a_case_goes_from_sympathizer_to_official_member(cast):
+    case = open_case(cast.tree.k)
+    assert (case.stage, case.awaits, case.next_due) == (Stage.SYMPATHIZER, Awaits.CELL, None)
+    case = carry(case, Stage.OPINIONS)
+    assert case.awaits == Awaits.COMMITTEE  # the committee verifies the background
+    case = carry(case, Stage.ADMITTED)
+    member = case.member
+    assert member.status == "probationary" and member.full_name == "Vũ Thị Hạnh"
+    assert member.unit_id == cast.tree.k.pk and member.admission_date == case.decision_on
+    case = carry(case, Stage.OFFICIAL)
+    member.refresh_from_db()
+    assert member.status == "official"
+    assert member.official_date == case.ceremony_on.replace(year=case.ceremony_on.year + 1)
+    assert case.awaits == "" and case.next_due is None
+    assert [s.stage for s in case.steps.all()] == [
+        "sympathizer", "course", "application", "introduced", "opinions", "verified", "cell_voted",
+        "committee_resolved", "admitted", "sworn_in", "probation_reviewed", "recognition_voted", "official"]
+    assert tallying.verify() == []
+    row = AdmissionTally.objects.get(unit=cast.tree.root, year=case.decision_on.year, month=case.decision_on.month)
+    assert (row.admitted, row.women, row.civil_servant) == (1, 1, 1)
+    assert UnitMemberTally.objects.get(unit=cast.tree.k).official == 4
+
+
+def test_a_grassroots_cell_skips_the_committee_resolution(cast):
+    make_member(cast.tree.qk, "Hà Văn Sơn")
+    case = carry(open_case(cast.tree.qk), Stage.CELL_VOTED)
+    assert case.awaits == Awaits.COMMITTEE
+    with pytest.raises(DomainError):
+        services.advance(case, actor=SYSTEM, to=Stage.COMMITTEE_RESOLVED, on=case.stage_on,
+                         facts=facts_for(case, Stage.COMMITTEE_RESOLVED, case.stage_on))
+
+
+def test_a_failed_vote_changes_nothing(cast):
+    case = carry(open_case(cast.tree.k), Stage.VERIFIED)
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.CELL_VOTED, on=case.stage_on, facts={"yes": 1})
+    assert "yes" in err.value.field_errors
+    case.refresh_from_db()
+    assert case.stage == Stage.VERIFIED and case.steps.count() == 6
+
+
+def test_decision_deadline_and_extension(cast):
+    case = carry(open_case(cast.tree.k), Stage.COMMITTEE_RESOLVED)
+    assert case.next_due == services.rules.decision_due(case.cell_vote_on)
+    late = case.next_due + dt.timedelta(days=1)
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=late, facts={"number": "1-QĐ"})
+    assert "extension_reason" in err.value.field_errors
+    case = services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=late,
+                            facts={"number": "1-QĐ", "extension_reason": "Chờ kết quả thẩm tra bổ sung"})
+    assert case.extended
+
+
+def test_three_failed_recognition_votes_go_to_the_higher_committee(cast):
+    case = carry(open_case(cast.tree.k), Stage.PROBATION_REVIEWED)
+    day = services.rules.probation_end(case.ceremony_on)
+    for n in (1, 2):
+        case = services.advance(case, actor=SYSTEM, to=Stage.RECOGNITION_VOTED, on=day, facts={"yes": 1})
+        assert (case.stage, case.failed_recognition_votes) == (Stage.PROBATION_REVIEWED, n)
+    case = services.advance(case, actor=SYSTEM, to=Stage.RECOGNITION_VOTED, on=day, facts={"yes": 1})
+    assert case.stage == Stage.ESCALATED and case.awaits == ""
+
+
+def test_who_may_record_what(cast):
+    case = open_case(cast.tree.k, actor=cast.secretary, on=START)
+    case = services.advance(case, actor=cast.secretary, to=Stage.COURSE, on=START,
+                            facts=facts_for(case, Stage.COURSE, START))
+    case = carry(case, Stage.OPINIONS, actor=cast.secretary)
+    with pytest.raises(PermissionDenied):  # the committee verifies
+        carry(case, Stage.VERIFIED, actor=cast.secretary)
+    with pytest.raises(NotFound):
+        carry(case, Stage.VERIFIED, actor=cast.outsider)
+    with pytest.raises(NotFound):
+        carry(case, Stage.VERIFIED, actor=cast.member)
+    assert carry(case, Stage.VERIFIED, actor=cast.commune).stage == Stage.VERIFIED
+
+
+def test_the_same_person_cannot_have_two_open_cases_or_be_a_member(cast):
+    case = open_case(cast.tree.k)
+    with pytest.raises(DomainError) as err:
+        services.open_case(actor=SYSTEM, cell=cast.tree.k2, on=START, data={
+            "full_name": "Vũ Thị Hạnh", "sex": "F", "birth_date": case.birth_date, "citizen_id": case.citizen_id})
+    assert "citizen_id" in err.value.field_errors
+    with pytest.raises(DomainError):
+        services.open_case(actor=SYSTEM, cell=cast.tree.k2, on=START, data={
+            "full_name": "Đặng Văn An", "sex": "M", "birth_date": cast.plain_m.birth_date,
+            "citizen_id": cast.plain_m.citizen_id})
+
+
+def test_a_stale_move_is_refused(cast):
+    case = open_case(cast.tree.k)
+    services.advance(case, actor=SYSTEM, to=Stage.COURSE, on=START, facts=facts_for(case, Stage.COURSE, START),
+                     expected=Stage.SYMPATHIZER)
+    with pytest.raises(DomainError, match="meanwhile"):
+        services.advance(case, actor=SYSTEM, to=Stage.COURSE, on=START,
+                         facts=facts_for(case, Stage.COURSE, START), expected=Stage.SYMPATHIZER)
+
+
+def test_removal_in_probation_leaves_the_registry(cast):
+    case = carry(open_case(cast.tree.k), Stage.SWORN_IN)
+    case = services.advance(case, actor=SYSTEM, to=Stage.REMOVED, on=case.stage_on, facts={"note": "Vi phạm tư cách"})
+    case.member.refresh_from_db()
+    assert case.member.status == "removed"
+    assert UnitMemberTally.objects.get(unit=cast.tree.k).total == 3

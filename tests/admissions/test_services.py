@@ -12,8 +12,8 @@ from chibo.admissions.models import AdmissionTally, Awaits
 from chibo.admissions.stages import Stage
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.members.models import UnitMemberTally
-from tests.factories.registry import make_member
 from tests.factories.admissions import START, carry, facts_for, open_case
+from tests.factories.registry import make_member
 
 
 def test_a_case_goes_from_sympathizer_to_official_member(cast):

@@ -8,9 +8,9 @@ from typing import Any
 
 from chibo.accounts.policy import SYSTEM
 from chibo.admissions import rules, services
-from chibo.admissions.steps import official_members
 from chibo.admissions.models import AdmissionCase
 from chibo.admissions.stages import Stage, next_stages, under_committee
+from chibo.admissions.steps import official_members
 from chibo.members.models import Member
 from chibo.members.rules import citizen_id_for
 from chibo.org.models import Unit

@@ -145,6 +145,9 @@ class Introduction(models.Model):
     class Meta:
         verbose_name = _("introduction")
 
+    def __str__(self) -> str:
+        return f"{self.member_id} introduces case {self.case_id}"
+
 
 class Relation(models.TextChoices):
     SELF = "self", _("The applicant")
@@ -173,6 +176,9 @@ class Verification(models.Model):
     class Meta:
         verbose_name = _("verification")
 
+    def __str__(self) -> str:
+        return f"{self.relation} {self.name}: {self.result}"
+
 
 def _document_path(instance: CaseDocument, filename: str) -> str:
     return f"admissions/{instance.case_id}/{filename}"
@@ -191,6 +197,9 @@ class CaseDocument(models.Model):
     class Meta:
         verbose_name = _("case document")
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 ADMISSION_COLUMNS = (

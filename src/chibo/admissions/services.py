@@ -48,7 +48,7 @@ def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> d
         if Member.objects.filter(citizen_id=citizen_id, status__in=Status.active()).exists():
             errors["citizen_id"] = [_("This person is already a party member.")]
         elif AdmissionCase.objects.filter(citizen_id=citizen_id).exclude(stage__in=FINAL) \
-                .exclude(pk=exclude_case).exists():
+                .exclude(pk=exclude_case or 0).exists():
             errors["citizen_id"] = [_("This person already has an open admission case.")]
     return errors
 

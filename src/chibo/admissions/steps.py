@@ -197,7 +197,8 @@ def admitted(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
     findings = _need(facts, "number")
     if case.cell_vote_on and on < case.cell_vote_on:
-        findings.append(rules.Finding("date.before_vote", "on", _("The decision cannot precede the cell's resolution.")))
+        findings.append(rules.Finding("date.before_vote", "on",
+                                      _("The decision cannot precede the cell's resolution.")))
     findings += _late(case, on, rules.decision_due(case.cell_vote_on or on), facts)
     if findings:
         return findings

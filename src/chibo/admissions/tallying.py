@@ -109,7 +109,7 @@ def verify() -> list[tuple[Key, str, int, int]]:
     stored = {(t.unit_id, t.year, t.month): {k: getattr(t, k) for k in ADMISSION_COLUMNS}
               for t in AdmissionTally.objects.all()}
     zero = dict.fromkeys(ADMISSION_COLUMNS, 0)
-    wrong = []
+    wrong: list[tuple[Key, str, int, int]] = []
     for key in fresh.keys() | stored.keys():
         have, want = stored.get(key, zero), fresh.get(key, zero)
         wrong.extend((key, k, have[k], want[k]) for k in ADMISSION_COLUMNS if have[k] != want[k])

@@ -1,0 +1,128 @@
+"""Reads of admission cases, all starting from :func:`cases_for_user` (scoped by the policy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.admissions.models import AdmissionCase, AdmissionTally, Awaits, Course
+from chibo.admissions.stages import FINAL, PIPELINE, Stage, under_committee
+from chibo.core.errors import NotFound
+from chibo.org import paths
+from chibo.org.models import Unit
+
+PAGE_SIZE = 50
+
+
+def cases_for_user(user: Any, perm: str = Perm.MEMBERS_VIEW) -> QuerySet[AdmissionCase]:
+    """The cases in the subtrees where the user may see members."""
+    return AdmissionCase.objects.filter(policy.scope_for(user, perm).q("unit_path"))
+
+
+def get_case_for_user(user: Any, pk: int) -> AdmissionCase:
+    case = cases_for_user(user).select_related("cell", "member", "helper", "course").filter(pk=pk).first()
+    if case is None:
+        raise NotFound("case")
+    return case
+
+
+def in_subtree(qs: QuerySet[AdmissionCase], unit: Unit) -> QuerySet[AdmissionCase]:
+    return qs.filter(policy.subtree_q("unit_path", unit.path))
+
+
+@dataclass
+class Column:
+    stage: Stage
+    cases: list[AdmissionCase]
+
+
+def board(cell: Unit) -> list[Column]:
+    """The cell's open cases by stage, each column in deadline order (one query on (cell, stage))."""
+    stages = [s for s in PIPELINE if s != Stage.OFFICIAL and (under_committee(cell) or s != Stage.COMMITTEE_RESOLVED)]
+    columns: dict[str, Column] = {s: Column(s, []) for s in stages}
+    rows = (AdmissionCase.objects.filter(cell=cell, stage__in=stages)
+            .only("id", "full_name", "stage", "stage_on", "next_due", "awaits", "failed_recognition_votes")
+            .order_by("stage", F("next_due").asc(nulls_last=True), "id"))
+    for case in rows:
+        columns[case.stage].cases.append(case)
+    return list(columns.values())
+
+
+@dataclass
+class Page:
+    rows: list[AdmissionCase]
+    next_cursor: str | None
+
+
+def _keyset(qs: QuerySet[AdmissionCase], after: str | None, size: int) -> Page:
+    """A page in (next_due, id) order; ``after`` is "<date>:<id>" of the previous page's last row."""
+    if after:
+        day, _sep, pk = after.partition(":")
+        qs = qs.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=int(pk or 0)))
+    rows = list(qs.select_related("cell").order_by("next_due", "id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    return Page(rows, f"{last.next_due.isoformat()}:{last.pk}" if more and last and last.next_due else None)
+
+
+def inbox(user: Any, unit: Unit, *, after: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """Cases awaiting a committee (verification, resolutions, decisions, recognitions) in the
+    subtree of ``unit`` that the user may decide on, soonest deadline first."""
+    qs = in_subtree(cases_for_user(user, Perm.ADMISSIONS_DECIDE), unit).filter(
+        awaits=Awaits.COMMITTEE, next_due__isnull=False)
+    return _keyset(qs, after, size)
+
+
+def overdue(user: Any, unit: Unit, today: dt.date, *, after: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """Open cases past their deadline in the subtree of ``unit``, the longest overdue first."""
+    qs = in_subtree(cases_for_user(user), unit).filter(next_due__lt=today)
+    return _keyset(qs, after, size)
+
+
+def overdue_by_child(user: Any, unit: Unit, today: dt.date) -> list[tuple[Unit, int]]:
+    """How many cases are overdue under each child of ``unit`` (one GROUP BY on the path prefix)."""
+    width = len(unit.path) + paths.STEP
+    prefix = Substr("unit_path", 1, width)
+    counts = dict(in_subtree(cases_for_user(user), unit).filter(next_due__lt=today)
+                  .annotate(prefix=prefix).values_list("prefix").annotate(n=Count("id")).values_list("prefix", "n"))
+    children = Unit.objects.filter(path__in=list(counts)).order_by("path")
+    return [(child, counts[child.path]) for child in children]
+
+
+def stage_counts(user: Any, unit: Unit) -> dict[str, int]:
+    """Open cases of the subtree by stage."""
+    rows = (in_subtree(cases_for_user(user), unit).exclude(stage__in=FINAL)
+            .values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    return dict(rows)
+
+
+@dataclass
+class CourseRow:
+    course: Course
+    participants: int
+
+
+def courses(user: Any, unit: Unit, year: int) -> list[CourseRow]:
+    """The awareness courses run in the subtree in ``year``, with their participants."""
+    scope = policy.scope_for(user, Perm.MEMBERS_VIEW).q("unit_path")
+    qs = (Course.objects.filter(scope).filter(policy.subtree_q("unit_path", unit.path))
+          .filter(starts_on__year=year).annotate(n=Count("participants")).order_by("starts_on", "id"))
+    return [CourseRow(c, c.n) for c in qs]
+
+
+def year_totals(unit: Unit, year: int) -> dict[str, int]:
+    """The unit's subtree admission tallies summed over ``year`` (at most 12 rows)."""
+    columns = ("course", "admitted", "official")
+    totals = dict.fromkeys(columns, 0)
+    for row in AdmissionTally.objects.filter(unit=unit, year=year).values(*columns):
+        for key in columns:
+            totals[key] += row[key]
+    return totals
+

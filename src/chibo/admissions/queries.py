@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.admissions.models import AdmissionCase, AdmissionTally, Awaits, Course
-from chibo.admissions.stages import FINAL, PIPELINE, Stage, under_committee
+from chibo.admissions.stages import FINAL, PIPELINE, Stage, next_stages, under_committee
 from chibo.core.errors import NotFound
 from chibo.org import paths
 from chibo.org.models import Unit
@@ -39,13 +39,15 @@ def in_subtree(qs: QuerySet[AdmissionCase], unit: Unit) -> QuerySet[AdmissionCas
 @dataclass
 class Column:
     stage: Stage
+    next: Stage  # the move every case of the column waits for
     cases: list[AdmissionCase]
 
 
 def board(cell: Unit) -> list[Column]:
     """The cell's open cases by stage, each column in deadline order (one query on (cell, stage))."""
     stages = [s for s in PIPELINE if s != Stage.OFFICIAL and (under_committee(cell) or s != Stage.COMMITTEE_RESOLVED)]
-    columns: dict[str, Column] = {s: Column(s, []) for s in stages}
+    under = under_committee(cell)
+    columns: dict[str, Column] = {s: Column(s, next_stages(s, under_committee=under)[0], []) for s in stages}
     rows = (AdmissionCase.objects.filter(cell=cell, stage__in=stages)
             .only("id", "full_name", "stage", "stage_on", "next_due", "awaits", "failed_recognition_votes")
             .order_by("stage", F("next_due").asc(nulls_last=True), "id"))
@@ -101,6 +103,13 @@ def stage_counts(user: Any, unit: Unit) -> dict[str, int]:
     rows = (in_subtree(cases_for_user(user), unit).exclude(stage__in=FINAL)
             .values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     return dict(rows)
+
+
+def get_course_for_user(user: Any, pk: int) -> Course:
+    course = Course.objects.filter(policy.scope_for(user, Perm.MEMBERS_VIEW).q("unit_path"), pk=pk).first()
+    if course is None:
+        raise NotFound("course")
+    return course
 
 
 @dataclass

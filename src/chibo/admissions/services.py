@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.admissions import reminders, rules, stages, steps, tallying
-from chibo.admissions.models import AdmissionCase, Awaits, CaseDocument, CaseStep
+from chibo.admissions.models import AdmissionCase, Awaits, CaseDocument, CaseStep, Course
 from chibo.admissions.stages import ENDS, FINAL, Stage
 from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
@@ -120,7 +120,7 @@ def advance(case: AdmissionCase, *, actor: Any, to: str, on: dt.date, facts: dic
     """
     facts = facts or {}
     _require(actor, stages.permission_for(to), case.unit_path)
-    case = AdmissionCase.objects.select_for_update().select_related("cell", "member").get(pk=case.pk)
+    case = AdmissionCase.objects.select_for_update(of=("self",)).select_related("cell", "member").get(pk=case.pk)
     _check_move(case, to, on, expected)
     row = CaseStep(case=case, stage=to, on=on, note=str(facts.get("note", "")), actor=_user(actor))
     function = steps.ending if to in ENDS else steps.STEPS.get(to)
@@ -202,3 +202,17 @@ def attach_document(case: AdmissionCase, *, actor: Any, title: str, upload: Uplo
     audit.record("admissions.document_attached", actor=actor, obj=case, unit_path=case.unit_path,
                  payload={"title": document.title})
     return document
+
+
+@transaction.atomic
+def create_course(*, actor: Any, unit: Unit, name: str, starts_on: dt.date, ends_on: dt.date) -> Course:
+    """An awareness course run by the committee of ``unit``."""
+    if not policy.can(actor, Perm.ADMISSIONS_DECIDE, unit.path):
+        _require(actor, Perm.ADMISSIONS_RECORD, unit.path)
+    if ends_on < starts_on:
+        raise DomainError(_("The course was not saved."), {"ends_on": [_("The course cannot end before it starts.")]})
+    course = Course.objects.create(unit=unit, unit_path=unit.path, name=name.strip(), starts_on=starts_on,
+                                   ends_on=ends_on)
+    audit.record("admissions.course_created", actor=actor, obj=course, unit_path=unit.path,
+                 payload={"name": course.name, "starts_on": starts_on.isoformat()})
+    return course

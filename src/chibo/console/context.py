@@ -9,6 +9,7 @@ def _nav(user) -> dict:
     """What the navigation bar shows this user (computed only when a page renders it)."""
     if not user.is_authenticated:
         return {}
+    from chibo.notifications.services import unread_count
     from chibo.org.queries import scope_roots
 
     return {
@@ -17,6 +18,10 @@ def _nav(user) -> dict:
         "audit": policy.has_perm_anywhere(user, Perm.AUDIT_VIEW),
         "imports": policy.has_perm_anywhere(user, Perm.MEMBERS_IMPORT),
         "own_member_id": user.member_id,
+        "admissions": policy.has_perm_anywhere(user, Perm.ADMISSIONS_RECORD)
+        or policy.has_perm_anywhere(user, Perm.ADMISSIONS_DECIDE),
+        "inbox": policy.has_perm_anywhere(user, Perm.ADMISSIONS_DECIDE),
+        "unread": unread_count(user),
     }
 
 

@@ -23,7 +23,7 @@ ANY = [("", _("All"))]
 ALL = "all"  # the member list's status filter: every status
 
 
-def show_domain_error(form: forms.Form, error: DomainError) -> None:
+def show_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Put a service's refusal on the form: field messages on their fields, the rest on top.
 
     Refusals that are HTTP answers (not found, forbidden) are raised again.

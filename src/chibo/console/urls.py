@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.console.views import audit, auth, imports, members, unit_ops, units
+from chibo.console.views import admissions, audit, auth, imports, members, notifications, unit_ops, units
 
 app_name = "console"
 
@@ -20,6 +20,21 @@ urlpatterns = [
     ],
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
+    path("units/<int:pk>/admissions/", admissions.unit_admissions, name="unit_admissions"),
+    path("units/<int:pk>/admissions/new/", admissions.case_create, name="case_create"),
+    path("admissions/<int:pk>/", admissions.case_detail, name="case"),
+    path("admissions/<int:pk>/edit/", admissions.case_edit, name="case_edit"),
+    path("admissions/<int:pk>/step/", admissions.case_step, name="case_step"),
+    path("admissions/<int:pk>/documents/", admissions.case_document, name="case_document"),
+    path("admissions/<int:pk>/forms/<str:kind>.<str:fmt>", admissions.case_paperwork, name="case_paperwork"),
+    path("admissions/documents/<int:pk>/", admissions.document_download, name="case_document_file"),
+    path("admissions/inbox/", admissions.inbox, name="admissions_inbox"),
+    path("admissions/overdue/", admissions.overdue, name="admissions_overdue"),
+    path("admissions/courses/", admissions.courses, name="admissions_courses"),
+    path("admissions/courses/<int:pk>/", admissions.course_detail, name="admissions_course"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path("notifications/settings/", notifications.settings_view, name="notification_settings"),
     path("audit/", audit.audit_log, name="audit"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),

@@ -31,10 +31,12 @@ types: $(STAMP)
 	$(VENV)/bin/mypy src
 
 test-sqlite: $(STAMP)
+	scripts/ensure-pdf-tools
 	CHIBO_DATA_DIR=$(CURDIR)/build/test-sqlite $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 test-postgres: $(STAMP)
 	scripts/ensure-postgres
+	scripts/ensure-pdf-tools
 	CHIBO_DATA_DIR=$(CURDIR)/build/test-pg DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 test-e2e: $(STAMP)

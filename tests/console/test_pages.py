@@ -218,7 +218,7 @@ def test_tree_roots_query_count_does_not_grow(n, tree, client, django_assert_num
     for unit in extra[: n - 1]:
         RoleGrant.objects.create(user=user, unit=unit, role="auditor", valid_from=OPENED)
     client.force_login(user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("console:tree"))
     assert len(response.context["nodes"]) == n
 
@@ -242,7 +242,7 @@ def test_audit_page_query_count_does_not_grow(n, cast, login, django_assert_num_
         AuditEntry.objects.create(actor=cast.province, action="members.viewed", object_type="member",
                                   object_id=str(cast.plain_m.pk), unit_path=cast.tree.k.path)
     client = login("province")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("console:audit"))
     assert len(response.context["rows"]) == n
 
@@ -257,7 +257,7 @@ def test_member_page_query_count_does_not_grow(n, cast, login, django_assert_num
         target = cast.tree.k2 if i % 2 == 0 else cast.tree.k
         member = transfer_member(member, actor=SYSTEM, to_unit=target, on=dt.date(2021 + i, 1, 1))
     client = login("province")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("console:member", args=[member.pk]))
     assert len(response.context["placements"]) == n
 

@@ -110,6 +110,15 @@ class AdmissionCase(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def dossier_deadline(self) -> bool:
+        """Before the cell votes, ``next_due`` is the day the dossier goes stale (12 months), not
+        a deadline of the regulations."""
+        return self.stage in DOSSIER_STAGES
+
+
+DOSSIER_STAGES = frozenset({Stage.APPLICATION, Stage.INTRODUCED, Stage.OPINIONS, Stage.VERIFIED})
+
 
 class CaseStep(models.Model):
     """One recorded step of a case: append-only, the case's timeline."""

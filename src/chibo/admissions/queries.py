@@ -70,6 +70,9 @@ def _keyset(qs: QuerySet[AdmissionCase], after: str | None, size: int) -> Page:
     rows = list(qs.select_related("cell").order_by("next_due", "id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    for case in rows:  # the move each case waits for, for the list's "next step" column
+        moves = next_stages(case.stage, under_committee=under_committee(case.cell))
+        case.next_step = moves[0] if moves else None  # type: ignore[attr-defined]
     last = rows[-1] if rows else None
     return Page(rows, f"{last.next_due.isoformat()}:{last.pk}" if more and last and last.next_due else None)
 

@@ -169,7 +169,7 @@ def next_due(case: AdmissionCase) -> dt.date | None:
     """The deadline of the next move; before the vote, the day the dossier goes stale."""
     if case.stage in FINAL:
         return None
-    if case.dossier_since and case.stage in (Stage.APPLICATION, Stage.INTRODUCED, Stage.OPINIONS, Stage.VERIFIED):
+    if case.dossier_since and case.dossier_deadline:
         return rules.add_months(case.dossier_since, 12)
     return stages.due(case.stage, case.stage_on, cell_vote_on=case.cell_vote_on, ceremony_on=case.ceremony_on,
                       extended=case.extended)

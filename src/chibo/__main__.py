@@ -17,8 +17,9 @@ COMMANDS = {
     "export": "export the members of a unit's subtree to CSV or XLSX",
     "template": "write the import template (CSV or XLSX) for units or members",
     "token": "create an API bearer token for a user",
-    "tallies": "recompute (--rebuild) or check (--verify) the per-unit member tallies",
-    "bench": "run a benchmark from bench/ (e.g. 'bench foundation --size province')",
+    "tallies": "recompute (--rebuild) or check (--verify) the per-unit member and admission tallies",
+    "reminders": "send today's admission reminders now (the worker sends them every morning)",
+    "bench": "run a benchmark from bench/ ('bench foundation --size province', 'bench admissions --size province')",
     "migrate": "create or update the database schema",
     "worker": "run the background job worker (huey)",
 }

@@ -19,10 +19,14 @@ def test_the_openapi_document_lists_every_operation_and_both_credentials(db):
     operations = sorted((method.upper(), path) for path, item in schema["paths"].items() for method in item)
     assert response.status_code == 200
     assert operations == [
-        ("GET", "/api/v1/members/"), ("GET", "/api/v1/members/{member_id}"), ("GET", "/api/v1/units/"),
-        ("GET", "/api/v1/units/{unit_id}"), ("GET", "/api/v1/units/{unit_id}/as-of"),
+        ("GET", "/api/v1/admissions/cases"), ("GET", "/api/v1/admissions/cases/{case_id}"),
+        ("GET", "/api/v1/admissions/inbox"), ("GET", "/api/v1/admissions/overdue"),
+        ("GET", "/api/v1/members/"), ("GET", "/api/v1/members/{member_id}"), ("GET", "/api/v1/notifications"),
+        ("GET", "/api/v1/units/"), ("GET", "/api/v1/units/{unit_id}"), ("GET", "/api/v1/units/{unit_id}/as-of"),
         ("GET", "/api/v1/units/{unit_id}/children"), ("GET", "/api/v1/units/{unit_id}/subtree"),
-        ("PATCH", "/api/v1/members/{member_id}"), ("POST", "/api/v1/members/"),
+        ("PATCH", "/api/v1/admissions/cases/{case_id}"), ("PATCH", "/api/v1/members/{member_id}"),
+        ("POST", "/api/v1/admissions/cases"), ("POST", "/api/v1/admissions/cases/{case_id}/steps"),
+        ("POST", "/api/v1/members/"), ("POST", "/api/v1/notifications/read"),
     ]
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {"type": "http", "scheme": "bearer"},

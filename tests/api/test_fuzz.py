@@ -20,6 +20,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from chibo.wsgi import application
+from tests.factories.admissions import open_case
 
 FUZZ = settings(max_examples=25, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
@@ -31,7 +32,8 @@ def _fuzz(operation, headers: dict[str, str], mode: GenerationMode, path_paramet
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     def run(case):
         if body_unit is not None and isinstance(case.body, dict):
-            case.body["unit"] = body_unit  # a real cell, so that valid bodies reach the service
+            # a real cell, so that valid bodies reach the service (a new case names it "cell")
+            case.body["cell" if case.path.endswith("/admissions/cases") else "unit"] = body_unit
         response = case.call(headers=headers)
         case.validate_response(response, checks=[not_a_server_error])
 
@@ -52,10 +54,10 @@ def wsgi_in_test_transaction():
 def test_fuzzing_every_operation_finds_no_server_error(api, cast, caplog, wsgi_in_test_transaction):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_in_test_transaction)
     headers = {"Authorization": f"Bearer {api.raw['admin']}"}
-    real_ids = {"unit_id": cast.tree.g.pk, "member_id": cast.plain_m.pk}
+    real_ids = {"unit_id": cast.tree.g.pk, "member_id": cast.plain_m.pk, "case_id": open_case(cast.tree.k).pk}
     cell = cast.tree.k.pk
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 18
     with caplog.at_level(logging.WARNING, logger="chibo.api"):
         for operation in operations:
             fixed = {p.name: real_ids[p.name] for p in operation.path_parameters}

@@ -10,8 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from chibo.api import errors
+from chibo.api.admissions import router as admissions_router
 from chibo.api.auth import BearerToken, ConsoleSession
 from chibo.api.members import router as members_router
+from chibo.api.notifications import router as notifications_router
 from chibo.api.units import router as units_router
 
 
@@ -63,3 +65,5 @@ api = ChiboAPI(
 errors.install(api)
 api.add_router("/units", units_router)
 api.add_router("/members", members_router)
+api.add_router("/admissions", admissions_router)
+api.add_router("/notifications", notifications_router)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from chibo.demo import dbtools
 from chibo.demo.accounts import DEMO_PASSWORD, NotDemoData, create_demo_accounts
+from chibo.demo.admissions import make_demo_cases
 from chibo.demo.loader import generate
 from chibo.demo.management.commands.generate import summary
 from chibo.demo.serving import serve
@@ -32,6 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(summary(generate("demo", members=members, seed=seed)))
         try:
             accounts = create_demo_accounts()
+            make_demo_cases(timezone.localdate())
         except NotDemoData as exc:
             raise CommandError(
                 f"{exc} The demo only runs on its own data set: use an empty database "

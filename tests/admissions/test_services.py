@@ -120,3 +120,65 @@ def test_removal_in_probation_leaves_the_registry(cast):
     case.member.refresh_from_db()
     assert case.member.status == "removed"
     assert UnitMemberTally.objects.get(unit=cast.tree.k).total == 3
+
+
+def test_a_readmission_brings_back_the_former_members_own_record(cast):
+    from chibo.members.services import change_status
+
+    former = change_status(cast.other_m, actor=SYSTEM, status="resigned", on=dt.date(2020, 3, 1))
+    case = services.open_case(actor=SYSTEM, cell=cast.tree.k, on=START, data={
+        "full_name": former.full_name, "sex": former.sex, "birth_date": former.birth_date,
+        "citizen_id": former.citizen_id, "left_on": dt.date(2020, 3, 1), "occupation": "civil_servant"})
+    case = carry(case, Stage.ADMITTED)
+    assert case.member_id == former.pk
+    former.refresh_from_db()
+    assert (former.status, former.unit_id, former.admission_date) == ("probationary", cast.tree.k.pk, case.decision_on)
+    assert UnitMemberTally.objects.get(unit=cast.tree.k).probationary == 1
+
+
+def test_a_readmission_too_soon_is_refused_at_the_vote(cast):
+    case = carry(open_case(cast.tree.k, left_on=dt.date(2023, 1, 1)), Stage.VERIFIED)
+    with pytest.raises(DomainError) as err:
+        carry(case, Stage.CELL_VOTED)
+    assert "left_on" in err.value.field_errors
+
+
+@pytest.mark.parametrize("left_on", [dt.date(9999, 12, 31), dt.date(1990, 1, 1)])
+def test_a_leaving_date_in_the_future_or_before_birth_is_refused(cast, left_on):
+    with pytest.raises(DomainError) as err:
+        open_case(cast.tree.k, left_on=left_on)
+    assert "left_on" in err.value.field_errors
+
+
+def test_a_case_cannot_be_opened_in_the_future(cast):
+    with pytest.raises(DomainError) as err:
+        open_case(cast.tree.k, on=dt.date.today() + dt.timedelta(days=1))
+    assert "on" in err.value.field_errors
+
+
+def test_the_reason_for_a_late_decision_is_kept_on_the_step(cast):
+    case = carry(open_case(cast.tree.k), Stage.COMMITTEE_RESOLVED)
+    late = case.next_due + dt.timedelta(days=3)
+    services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=late,
+                     facts={"number": "1-QĐ", "extension_reason": "Chờ thẩm tra bổ sung"})
+    assert case.steps.get(stage=Stage.ADMITTED).note.endswith("Chờ thẩm tra bổ sung")
+
+
+def test_a_course_of_another_branch_is_refused(cast):
+    from chibo.admissions.models import Course
+
+    other = services.create_course(actor=SYSTEM, unit=cast.tree.qc, name="Lớp Tây Sơn", starts_on=START,
+                                   ends_on=START)
+    case = open_case(cast.tree.k)
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.COURSE, on=START,
+                         facts={**facts_for(case, Stage.COURSE, START), "course": other.pk})
+    assert "course" in err.value.field_errors
+    assert Course.objects.count() == 1
+
+
+def test_a_garbled_cursor_starts_the_list_over(cast):
+    from chibo.admissions import queries
+
+    carry(open_case(cast.tree.k), Stage.CELL_VOTED)
+    assert len(queries.inbox(cast.commune, cast.tree.c, after="not-a-cursor").rows) == 1

@@ -64,9 +64,10 @@ class Page:
 
 def _keyset(qs: QuerySet[AdmissionCase], after: str | None, size: int) -> Page:
     """A page in (next_due, id) order; ``after`` is "<date>:<id>" of the previous page's last row."""
-    if after:
-        day, _sep, pk = after.partition(":")
-        qs = qs.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=int(pk or 0)))
+    cursor = _cursor(after)
+    if cursor:
+        day, pk = cursor
+        qs = qs.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
     rows = list(qs.select_related("cell").order_by("next_due", "id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -75,6 +76,15 @@ def _keyset(qs: QuerySet[AdmissionCase], after: str | None, size: int) -> Page:
         case.next_step = moves[0] if moves else None  # type: ignore[attr-defined]
     last = rows[-1] if rows else None
     return Page(rows, f"{last.next_due.isoformat()}:{last.pk}" if more and last and last.next_due else None)
+
+
+def _cursor(after: str | None) -> tuple[dt.date, int] | None:
+    """The (date, id) of a cursor; None for a missing or garbled one (the list starts over)."""
+    day, _sep, pk = (after or "").partition(":")
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
 
 
 def inbox(user: Any, unit: Unit, *, after: str | None = None, size: int = PAGE_SIZE) -> Page:

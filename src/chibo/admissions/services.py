@@ -43,6 +43,9 @@ def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> d
     problems = member_rules.profile_problems({**data, "status": Status.PROBATIONARY}, today=timezone.localdate())
     # the party dates come with the decision; the rest must be right from the start
     errors = {k: [str(m) for m in v] for k, v in problems.items() if k in IDENTITY_FIELDS}
+    left_on, birth = data.get("left_on"), data.get("birth_date")
+    if left_on and (left_on > timezone.localdate() or (birth and left_on < birth)):
+        errors["left_on"] = [_("The day the person left the party must be between their birth and today.")]
     citizen_id = data.get("citizen_id")
     if citizen_id and "citizen_id" not in errors:
         if Member.objects.filter(citizen_id=citizen_id, status__in=Status.active()).exists():
@@ -72,6 +75,8 @@ def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, reso
     errors = _identity_errors(data)
     if not cell.holds_members or not cell.is_open:
         errors.setdefault("cell", []).append(_("Choose an open cell."))
+    if on > timezone.localdate():
+        errors["on"] = [_("Enter today's date or an earlier one.")]
     if helper is not None and (helper.unit_id != cell.pk or helper.status != Status.OFFICIAL):
         errors.setdefault("helper", []).append(_("The helper must be an official member of the cell."))
     if errors:
@@ -93,6 +98,8 @@ def update_case(case: AdmissionCase, *, actor: Any, changes: dict[str, Any]) -> 
     if case.member_id is not None or case.stage in FINAL:
         raise DomainError(_("After the admission decision, correct the member's record instead."))
     changes = {k: v for k, v in _clean(changes).items() if getattr(case, k) != v}
+    if not changes:
+        return case
     merged = {f: getattr(case, f) for f in IDENTITY_FIELDS} | changes
     errors = _identity_errors(merged, exclude_case=case.pk)
     if errors:

@@ -16,7 +16,15 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chibo.admissions import rules
-from chibo.admissions.models import AdmissionCase, CaseStep, Introduction, Relation, Verification, VerificationResult
+from chibo.admissions.models import (
+    AdmissionCase,
+    CaseStep,
+    Course,
+    Introduction,
+    Relation,
+    Verification,
+    VerificationResult,
+)
 from chibo.admissions.stages import Stage
 from chibo.members.enums import Status
 from chibo.members.models import Member, Placement
@@ -69,9 +77,13 @@ def course(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, actor:
     missing = _need(facts, "certificate_no", "certificate_issuer")
     if missing:
         return missing
+    course = facts.get("course")
+    if course and not Course.objects.filter(pk=int(course), unit_path__in=case.cell.ancestor_paths()).exists():
+        return [rules.Finding("course.other", "course", _(
+            "Choose a course run by the cell's committee or one above it."))]
     case.certificate_no, case.certificate_issuer = facts["certificate_no"], facts["certificate_issuer"]
     case.certificate_date = on
-    case.course_id = facts.get("course") or case.course_id
+    case.course_id = int(course) if course else case.course_id
     row.number = case.certificate_no
     return []
 
@@ -182,27 +194,36 @@ def committee_resolved(case: AdmissionCase, row: CaseStep, on: dt.date, facts: F
     return _vote(row, facts, int(facts["committee_members"]), on)
 
 
-def _late(case: AdmissionCase, on: dt.date, normal: dt.date, facts: Facts) -> list[rules.Finding]:
-    """A decision after its deadline needs the recorded reason for the extension."""
-    if on > normal and not facts.get("extension_reason"):
+def _late(case: AdmissionCase, row: CaseStep, on: dt.date, normal: dt.date, facts: Facts) -> list[rules.Finding]:
+    """A decision after its deadline needs the recorded reason for the extension (kept in the
+    step's note)."""
+    reason = str(facts.get("extension_reason") or "").strip()
+    if on > normal and not reason:
         return [rules.Finding("deadline.reason", "extension_reason", _(
             "The deadline was %(day)s: record the reason for the extension.") % {"day": rules._day(normal)})]
     case.extended = on > normal
+    if case.extended:
+        row.note = "\n".join(filter(None, [row.note, _("Reason for the extension: %(reason)s") % {"reason": reason}]))
     return []
 
 
 @step(Stage.ADMITTED)
 def admitted(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, actor: Any) -> list[rules.Finding]:
-    from chibo.members.services import register
+    from chibo.members.services import readmit, register
 
     findings = _need(facts, "number")
     if case.cell_vote_on and on < case.cell_vote_on:
         findings.append(rules.Finding("date.before_vote", "on",
                                       _("The decision cannot precede the cell's resolution.")))
-    findings += _late(case, on, rules.decision_due(case.cell_vote_on or on), facts)
+    findings += _late(case, row, on, rules.decision_due(case.cell_vote_on or on), facts)
     if findings:
         return findings
     case.decision_no, case.decision_on, row.number = facts["number"], on, facts["number"]
+    former = (Member.objects.filter(citizen_id=case.citizen_id)
+              .exclude(status__in=[*Status.active(), Status.DECEASED]).first())
+    if former is not None:  # a readmission: the former member's own record comes back
+        case.member = readmit(former, actor=actor, unit=case.cell, on=on)
+        return []
     profile = {f: getattr(case, f) for f in (
         "full_name", "sex", "birth_date", "citizen_id", "phone", "email", "ethnicity", "religion", "home_town",
         "residence", "education_grade", "qualification", "occupation", "youth_union")}
@@ -217,7 +238,7 @@ def sworn_in(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
     if case.decision_on and on < case.decision_on:
         return [rules.Finding("date.before_decision", "on", _("The ceremony cannot precede the decision."))]
-    findings = _late(case, on, rules.ceremony_due(case.decision_on or on), facts)
+    findings = _late(case, row, on, rules.ceremony_due(case.decision_on or on), facts)
     if findings:
         return findings
     case.ceremony_on = on
@@ -265,7 +286,7 @@ def official(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
     vote = case.steps.filter(stage=Stage.RECOGNITION_VOTED, passed=True).order_by("-id").first()
     findings = _need(facts, "number")
-    findings += _late(case, on, rules.recognition_decision_due(vote.on if vote else on), facts)
+    findings += _late(case, row, on, rules.recognition_decision_due(vote.on if vote else on), facts)
     if findings:
         return findings
     row.number = facts["number"]

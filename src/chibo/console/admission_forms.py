@@ -105,20 +105,21 @@ class StepForm(forms.Form):
         return self.cleaned_data["on"]
 
 
-def _text(label: Any, required: bool = True, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=200, **kwargs)
+def _text(label: Any, required: bool = True, max_length: int = 40, **kwargs: Any) -> forms.CharField:
+    """A short text; 40 characters fit a number (the model's limit), longer ones say so."""
+    return forms.CharField(label=label, required=required, max_length=max_length, **kwargs)
 
 
 def _fields(case: AdmissionCase, stage: Stage) -> dict[str, forms.Field]:
     """The fields of the move to ``stage``: what ``admissions.steps`` reads from the facts."""
     number = _text(_("Resolution or decision number"))
     yes = forms.IntegerField(label=_("Yes votes"), min_value=0)
-    reason = _text(_("Reason for a late decision (only when past the deadline)"), required=False)
+    reason = _text(_("Reason for a late decision (only when past the deadline)"), required=False, max_length=500)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     by_stage: dict[str, dict[str, forms.Field]] = {
         Stage.COURSE: {
             "certificate_no": _text(_("Certificate number")),
-            "certificate_issuer": _text(_("Issued by")),
+            "certificate_issuer": _text(_("Issued by"), max_length=200),
             "course": forms.ModelChoiceField(label=_("Course"), required=False, queryset=Course.objects.filter(
                 unit_path__in=case.cell.ancestor_paths()).order_by("-starts_on")),
         },
@@ -128,7 +129,8 @@ def _fields(case: AdmissionCase, stage: Stage) -> dict[str, forms.Field]:
         Stage.COMMITTEE_RESOLVED: {"number": number, "committee_members": forms.IntegerField(
             label=_("Members of the grassroots committee"), min_value=1), "yes": yes},
         Stage.ADMITTED: {"number": number, "extension_reason": reason},
-        Stage.SWORN_IN: {"place": _text(_("Place of the ceremony"), required=False), "extension_reason": reason},
+        Stage.SWORN_IN: {"place": _text(_("Place of the ceremony"), required=False, max_length=255),
+                         "extension_reason": reason},
         Stage.PROBATION_REVIEWED: {
             "course_done": forms.BooleanField(label=_("New-member course completed"), required=False),
             "self_review": forms.BooleanField(label=_("Self-review written"), required=False),
@@ -165,7 +167,7 @@ def _introducer_fields(case: AdmissionCase) -> dict[str, forms.Field]:
 def _verification_fields(case: AdmissionCase) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for relation in VERIFIED_RELATIONS:
-        fields[f"{relation.value}_name"] = _text(relation.label, required=False,
+        fields[f"{relation.value}_name"] = _text(relation.label, required=False, max_length=120,
                                                  initial=case.full_name if relation == Relation.SELF else "")
         fields[f"{relation.value}_result"] = forms.ChoiceField(
             label=_("Result"), choices=VerificationResult.choices, required=False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from chibo.admissions.stages import Stage
 
 TALLY_LABELS = {
     "total": _("Members"),
@@ -37,4 +40,14 @@ AUDIT_ACTIONS = {
     "imports.submitted": _("Uploaded an import file"),
     "imports.done": _("Import completed"),
     "accounts.two_factor_enabled": _("Turned on two-step verification"),
+    "members.status_changed": _("Changed a member's status"),
+    "members.readmitted": _("Readmitted a former member"),
+    "admissions.opened": _("Put a person on the sympathizer list"),
+    "admissions.updated": _("Corrected an applicant's details"),
+    "admissions.viewed": _("Viewed an admission case"),
+    "admissions.vote_failed": _("Recorded a recognition vote without two thirds"),
+    "admissions.document_attached": _("Attached a scan to an admission case"),
+    "admissions.form_printed": _("Printed an official admission form"),
+    "admissions.course_created": _("Added an awareness course"),
+    **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},
 }

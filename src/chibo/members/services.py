@@ -157,6 +157,24 @@ def change_status(member: Member, *, actor: Any, status: str, on: dt.date, **dat
     return member
 
 
+def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date) -> Member:
+    """A former member admitted again: the same record, probationary in ``unit`` from ``on``;
+    for a service that checked its own permission (an admission decision)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status in Status.active() or member.status == Status.DECEASED:
+        raise DomainError(_("Only a former member can be readmitted."))
+    Placement.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
+    Placement.objects.create(member=member, unit=unit, valid_from=on)
+    member.status, member.status_since, member.admission_date = Status.PROBATIONARY, on, on
+    member.ceremony_date = member.official_date = member.temp_unit = None
+    member.unit, member.unit_path = unit, unit.path
+    member.save(update_fields=["status", "status_since", "admission_date", "ceremony_date", "official_date",
+                               "temp_unit", "unit", "unit_path", "updated_at"])
+    tallies.apply(unit.path, tallies.member_vector(member, unit.sector))
+    audit.record("members.readmitted", actor=actor, obj=member, unit_path=unit.path, payload={"on": on.isoformat()})
+    return member
+
+
 @transaction.atomic
 def transfer_member(member: Member, *, actor: Any, to_unit: Unit, on: dt.date, decision: str = "",
                     kind: str = PlacementKind.OFFICIAL) -> Member:

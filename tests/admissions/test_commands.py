@@ -29,11 +29,10 @@ def test_reminders_command_runs_a_given_day_once(cast):
 def test_tallies_command_finds_and_repairs_a_wrong_admission_count(cast):
     case = carry(open_case(cast.tree.k), Stage.ADMITTED)
     call_command("tallies", stdout=io.StringIO())
-    AdmissionTally.objects.filter(unit=cast.tree.p, year=case.decision_on.year).update(admitted=7)
+    AdmissionTally.objects.filter(unit=cast.tree.p, day=case.decision_on).update(admitted=7)
     err = io.StringIO()
     with pytest.raises(CommandError, match="disagree"):
         call_command("tallies", stdout=io.StringIO(), stderr=err)
     assert "P " in err.getvalue() and "admissions admitted stored 7, recount 1" in err.getvalue()
     call_command("tallies", "--rebuild", stdout=io.StringIO())
-    assert AdmissionTally.objects.get(unit=cast.tree.p, year=case.decision_on.year,
-                                      month=case.decision_on.month).admitted == 1
+    assert AdmissionTally.objects.get(unit=cast.tree.p, day=case.decision_on).admitted == 1

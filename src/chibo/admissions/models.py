@@ -218,13 +218,16 @@ ADMISSION_COLUMNS = (
 
 
 class AdmissionTally(models.Model):
-    """Per unit and month, for the unit's whole subtree: course participants, admissions (by the
-    DOMAIN §5 categories) and recognitions. Kept by ``admissions.services``; ``python -m chibo
+    """Per unit and day, for the unit's subtree as it stood that day: course participants,
+    admissions (by the DOMAIN §5 categories) and recognitions.
+
+    The sum of a unit's rows from 1 January to a day D is the year's count under the structure of
+    D: when a unit moves, its year-to-date counts leave its old ancestors and join the new ones on
+    the day of the move (``tallying.move_between``). Kept by the services; ``python -m chibo
     tallies --verify`` checks them."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
+    day = models.DateField()
     course = models.IntegerField(default=0)
     admitted = models.IntegerField(default=0)
     official = models.IntegerField(default=0)
@@ -240,7 +243,7 @@ class AdmissionTally(models.Model):
 
     class Meta:
         verbose_name = _("admission tally")
-        constraints = [models.UniqueConstraint(fields=["unit", "year", "month"], name="admission_tally_key")]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="admission_tally_unit_day")]
 
     def __str__(self) -> str:
-        return f"admissions of unit {self.unit_id} in {self.year}-{self.month:02d}"
+        return f"admissions of unit {self.unit_id} on {self.day}"

@@ -143,7 +143,7 @@ def year_totals(unit: Unit, year: int) -> dict[str, int]:
     """The unit's subtree admission tallies summed over ``year`` (at most 12 rows)."""
     columns = ("course", "admitted", "official")
     totals = dict.fromkeys(columns, 0)
-    for row in AdmissionTally.objects.filter(unit=unit, year=year).values(*columns):
+    for row in AdmissionTally.objects.filter(unit=unit, day__year=year).values(*columns):
         for key in columns:
             totals[key] += row[key]
     return totals

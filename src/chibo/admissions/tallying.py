@@ -1,25 +1,31 @@
-"""Admission tallies (ARCHITECTURE.md §7): per unit and month, for the unit's whole subtree.
+"""Admission tallies (ARCHITECTURE.md §7): per unit and day, for the unit's subtree as it stood.
 
-A step adds a delta to the row of its month for the cell and every ancestor: one INSERT that
-creates the missing rows, one UPDATE that adds. ``compute`` recounts everything from the cases.
+A step adds a delta to the row of its day for the cell and every ancestor (one INSERT that
+creates the missing rows, one UPDATE that adds). When a unit moves, its year-to-date counts leave
+the old ancestors and join the new ones on the day of the move, so the sum of a unit's rows
+from 1 January to any day D is the year's count under the structure of D: a unit merged in June
+counts under its old parent before and under its successor after.
+
+``compute`` replays every event and move from scratch to check (``verify``) or ``rebuild``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from chibo.admissions.models import ADMISSION_COLUMNS, AdmissionCase, AdmissionTally, CaseStep
 from chibo.admissions.stages import Stage
 from chibo.members import tallies as member_tallies
 from chibo.org import paths
-from chibo.org.models import Unit
+from chibo.org.models import Unit, UnitPathPeriod
 
 Vector = dict[str, int]
-Key = tuple[int, int, int]  # unit id, year, month
+Key = tuple[int, dt.date]  # unit id, day
 CATEGORIES = ("women", "ethnic_minority", "religious", "youth_union", "student", "non_state_enterprise",
               "residential", "civil_servant", "entrepreneur")
 
@@ -33,20 +39,25 @@ def admitted_vector(case: AdmissionCase, sector: str) -> Vector:
 
 
 def apply(unit_path: str, day: dt.date, delta: Vector) -> None:
-    """Add ``delta`` to the month of ``day`` of the unit at ``unit_path`` and of its ancestors."""
+    """Add ``delta`` to the row of ``day`` of the unit at ``unit_path`` and of its ancestors."""
     _apply_to(set(paths.ancestors(unit_path)), day, delta)
 
 
-def move_between(unit: Unit, old_parent_path: str, new_parent_path: str) -> None:
-    """A unit moved: its months leave the old ancestors and join the new ones (the common
-    ancestors keep theirs)."""
+def year_to_date(unit: Unit, day: dt.date) -> Vector:
+    """The unit's subtree counts from 1 January of ``day``'s year up to ``day`` (one SUM)."""
+    sums = AdmissionTally.objects.filter(unit=unit, day__gte=day.replace(month=1, day=1), day__lte=day).aggregate(
+        **{k: Sum(k) for k in ADMISSION_COLUMNS})
+    return {k: int(n or 0) for k, n in sums.items()}
+
+
+def move_between(unit: Unit, old_parent_path: str, new_parent_path: str, on: dt.date) -> None:
+    """``unit`` moved on ``on``: its year-to-date counts leave the old ancestors and join the new
+    ones that day (the common ancestors keep theirs). Earlier years stay where they were."""
     old_chain, new_chain = set(paths.ancestors(old_parent_path)), set(paths.ancestors(new_parent_path))
     common = old_chain & new_chain
-    for row in AdmissionTally.objects.filter(unit=unit):
-        counts = {k: getattr(row, k) for k in ADMISSION_COLUMNS}
-        day = dt.date(row.year, row.month, 1)
-        _apply_to(old_chain - common, day, {k: -n for k, n in counts.items()})
-        _apply_to(new_chain - common, day, counts)
+    counts = year_to_date(unit, on)
+    _apply_to(old_chain - common, on, {k: -n for k, n in counts.items()})
+    _apply_to(new_chain - common, on, counts)
 
 
 def _apply_to(chain: set[str], day: dt.date, delta: Vector) -> None:
@@ -54,44 +65,83 @@ def _apply_to(chain: set[str], day: dt.date, delta: Vector) -> None:
     if not chain or not delta:
         return
     ids = list(Unit.objects.filter(path__in=chain).values_list("id", flat=True))
-    AdmissionTally.objects.bulk_create(
-        [AdmissionTally(unit_id=i, year=day.year, month=day.month) for i in ids], ignore_conflicts=True)
-    AdmissionTally.objects.filter(unit_id__in=ids, year=day.year, month=day.month).update(
-        **{k: F(k) + n for k, n in delta.items()})
+    AdmissionTally.objects.bulk_create([AdmissionTally(unit_id=i, day=day) for i in ids], ignore_conflicts=True)
+    AdmissionTally.objects.filter(unit_id__in=ids, day=day).update(**{k: F(k) + n for k, n in delta.items()})
 
 
-def _direct() -> dict[Key, Vector]:
-    """Counts per cell and month straight from the cases and their steps."""
+# ---- recounting from scratch ----------------------------------------------------------------
+
+def _events() -> list[tuple[dt.date, int, Vector]]:
+    """Every counted event: (day, cell id, delta), from the cases and their steps."""
     sectors = dict(Unit.objects.values_list("id", "sector"))
-    rows: dict[Key, Vector] = defaultdict(lambda: dict.fromkeys(ADMISSION_COLUMNS, 0))
+    events: list[tuple[dt.date, int, Vector]] = []
     cases = AdmissionCase.objects.only(
         "cell_id", "certificate_date", "decision_on", "sex", "ethnicity", "religion", "youth_union",
         "occupation", "member_id")
     for case in cases.iterator(chunk_size=5000):
         if case.certificate_date is not None:
-            rows[(case.cell_id, case.certificate_date.year, case.certificate_date.month)]["course"] += 1
+            events.append((case.certificate_date, case.cell_id, {"course": 1}))
         if case.member_id is not None and case.decision_on is not None:
-            row = rows[(case.cell_id, case.decision_on.year, case.decision_on.month)]
-            for k, n in admitted_vector(case, sectors[case.cell_id]).items():
-                row[k] += n
-    official = CaseStep.objects.filter(stage=Stage.OFFICIAL).values_list("case__cell_id", "on")
-    for cell_id, on in official.iterator(chunk_size=5000):
-        rows[(cell_id, on.year, on.month)]["official"] += 1
-    return rows
+            events.append((case.decision_on, case.cell_id, admitted_vector(case, sectors[case.cell_id])))
+    official = CaseStep.objects.filter(stage=Stage.OFFICIAL).values_list("on", "case__cell_id")
+    events += [(on, cell_id, {"official": 1}) for on, cell_id in official.iterator(chunk_size=5000)]
+    return events
+
+
+def _moves() -> list[tuple[dt.date, int, int | None, int | None]]:
+    """(day, unit id, old parent id, new parent id) for every change of parent, from the unit
+    position periods."""
+    moves: list[tuple[dt.date, int, int | None, int | None]] = []
+    last: dict[int, int | None] = {}
+    periods = UnitPathPeriod.objects.order_by("unit_id", "valid_from", "id").values_list(
+        "unit_id", "parent_id", "valid_from")
+    for unit_id, parent_id, valid_from in periods.iterator(chunk_size=20000):
+        if unit_id in last and last[unit_id] != parent_id:
+            moves.append((valid_from, unit_id, last[unit_id], parent_id))
+        last[unit_id] = parent_id
+    return moves
 
 
 def compute() -> dict[Key, Vector]:
-    """Subtree counts for every unit and month, from scratch."""
-    parents = dict(Unit.objects.values_list("id", "parent_id"))
-    totals: dict[Key, Vector] = defaultdict(lambda: dict.fromkeys(ADMISSION_COLUMNS, 0))
-    for (unit_id, year, month), counts in _direct().items():
-        node: int | None = unit_id
-        while node is not None:
-            row = totals[(node, year, month)]
-            for k, n in counts.items():
-                row[k] += n
-            node = parents.get(node)
-    return {key: counts for key, counts in totals.items() if any(counts.values())}
+    """Every row, replayed from the events and the moves in date order (a move on day D comes
+    after that day's events, as the services record them)."""
+    moves = _moves()
+    parent: dict[int, int | None] = dict(Unit.objects.values_list("id", "parent_id"))
+    for _day, unit_id, old_parent, _new in sorted(moves, key=lambda m: m[0], reverse=True):
+        parent[unit_id] = old_parent  # back to the first positions
+    rows: dict[Key, Vector] = defaultdict(lambda: dict.fromkeys(ADMISSION_COLUMNS, 0))
+    ytd: dict[tuple[int, int], Vector] = defaultdict(lambda: dict.fromkeys(ADMISSION_COLUMNS, 0))
+    timeline: list[tuple[dt.date, int, int, int | None, Vector]] = [
+        (day, 0, cell, None, delta) for day, cell, delta in _events()]
+    timeline += [(day, 1, unit_id, new_parent, {}) for day, unit_id, _old, new_parent in moves]
+    for day, kind, unit_id, new_parent, delta in sorted(timeline, key=lambda t: (t[0], t[1])):
+        if kind == 0:
+            _add(rows, ytd, _chain(parent, unit_id), day, delta)
+            continue
+        counts = dict(ytd[(unit_id, day.year)])
+        old = set(_chain(parent, parent[unit_id]))
+        parent[unit_id] = new_parent
+        new = set(_chain(parent, new_parent))
+        _add(rows, ytd, old - new, day, {k: -n for k, n in counts.items()})
+        _add(rows, ytd, new - old, day, counts)
+    return {key: counts for key, counts in rows.items() if any(counts.values())}
+
+
+def _chain(parent: dict[int, int | None], unit_id: int | None) -> list[int]:
+    chain = []
+    while unit_id is not None:
+        chain.append(unit_id)
+        unit_id = parent.get(unit_id)
+    return chain
+
+
+def _add(rows: dict[Key, Vector], ytd: dict[tuple[int, int], Vector], units: Iterable[int], day: dt.date,
+         delta: Vector) -> None:
+    for unit_id in units:
+        row, year = rows[(unit_id, day)], ytd[(unit_id, day.year)]
+        for k, n in delta.items():
+            row[k] += n
+            year[k] += n
 
 
 @transaction.atomic
@@ -99,14 +149,14 @@ def rebuild() -> int:
     fresh = compute()
     AdmissionTally.objects.all().delete()
     AdmissionTally.objects.bulk_create(
-        (AdmissionTally(unit_id=u, year=y, month=m, **c) for (u, y, m), c in fresh.items()), batch_size=5000)
+        (AdmissionTally(unit_id=u, day=d, **c) for (u, d), c in fresh.items()), batch_size=5000)
     return len(fresh)
 
 
 def verify() -> list[tuple[Key, str, int, int]]:
     """(key, column, stored, recounted) for every admission tally that is wrong."""
     fresh = compute()
-    stored = {(t.unit_id, t.year, t.month): {k: getattr(t, k) for k in ADMISSION_COLUMNS}
+    stored = {(t.unit_id, t.day): {k: getattr(t, k) for k in ADMISSION_COLUMNS}
               for t in AdmissionTally.objects.all()}
     zero = dict.fromkeys(ADMISSION_COLUMNS, 0)
     wrong: list[tuple[Key, str, int, int]] = []

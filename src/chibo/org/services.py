@@ -135,7 +135,7 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
     if tally is not None and unit.parent is not None:
         tallies.move_between(unit.parent.path, new_parent.path, tally.as_dict())
     if unit.parent is not None:
-        tallying.move_between(unit, unit.parent.path, new_parent.path)
+        tallying.move_between(unit, unit.parent.path, new_parent.path, on)
     new_path = _next_child_path(new_parent)
     shift = paths.depth(new_path) - paths.depth(old_path)
     upper = paths.upper_bound(old_path)

@@ -15,19 +15,19 @@ class Command(BaseCommand):
     def handle(self, *args, rebuild: bool = False, verify: bool = False, **options):
         if rebuild:
             rows = tallies.rebuild()
-            months = tallying.rebuild()
-            self.stdout.write(f"Rebuilt {rows} unit tallies and {months} monthly admission tallies.")
+            days = tallying.rebuild()
+            self.stdout.write(f"Rebuilt {rows} unit tallies and {days} daily admission tallies.")
         if verify or not rebuild:
             wrong = tallies.verify()
             codes = dict(Unit.objects.filter(pk__in={w[0] for w in wrong}).values_list("pk", "code"))
             for unit_id, column, stored, fresh in wrong[:50]:
                 self.stderr.write(f"{codes.get(unit_id, unit_id)}: {column} stored {stored}, recount {fresh}")
-            wrong_months = tallying.verify()
-            codes = dict(Unit.objects.filter(pk__in={w[0][0] for w in wrong_months}).values_list("pk", "code"))
-            for (unit_id, year, month), column, stored, fresh in wrong_months[:50]:
-                self.stderr.write(f"{codes.get(unit_id, unit_id)} {year}-{month:02d}: admissions {column} "
+            wrong_days = tallying.verify()
+            codes = dict(Unit.objects.filter(pk__in={w[0][0] for w in wrong_days}).values_list("pk", "code"))
+            for (unit_id, day), column, stored, fresh in wrong_days[:50]:
+                self.stderr.write(f"{codes.get(unit_id, unit_id)} {day.isoformat()}: admissions {column} "
                                   f"stored {stored}, recount {fresh}")
-            if wrong or wrong_months:
-                raise CommandError(f"{len(wrong) + len(wrong_months)} tally values disagree with a recount; "
+            if wrong or wrong_days:
+                raise CommandError(f"{len(wrong) + len(wrong_days)} tally values disagree with a recount; "
                                    "run with --rebuild.")
             self.stdout.write("All tallies agree with a recount.")

@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.admissions",
     "chibo.notifications",
+    "chibo.reports",
+    "chibo.targets",
     "chibo.imports",
     "chibo.console",
     "chibo.api",

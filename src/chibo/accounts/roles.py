@@ -17,6 +17,8 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     ADMISSIONS_RECORD = "admissions.record"  # the cell's steps of an admission case
     ADMISSIONS_DECIDE = "admissions.decide"  # the committee's
+    TARGETS_SET = "targets.set"  # propose and edit targets and their breakdown
+    TARGETS_APPROVE = "targets.approve"  # approve and lock them
     ACCOUNTS_MANAGE = "accounts.manage"
 
 
@@ -36,18 +38,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD}),
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
-        _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW}
+        _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW,
+                 Perm.TARGETS_APPROVE}
     ),
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
-           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD}
+           Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD, Perm.TARGETS_SET}
     ),
     Role.ADMIN: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
-           Perm.ADMISSIONS_DECIDE, Perm.ACCOUNTS_MANAGE}
+           Perm.ADMISSIONS_DECIDE, Perm.TARGETS_SET, Perm.TARGETS_APPROVE, Perm.ACCOUNTS_MANAGE}
     ),
 }
 

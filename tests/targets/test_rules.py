@@ -23,7 +23,8 @@ def test_a_split_always_sums_to_the_total_and_stays_within_one_of_the_exact_shar
 
 def test_the_largest_remainders_get_the_extra_units():
     assert rules.split(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}
-    assert rules.split(195, {"x": 600, "y": 300, "z": 100}) == {"x": 117, "y": 59, "z": 19}  # a tie of remainders: the larger weight
+    # a tie of remainders (58.5, 19.5): the larger weight gets the unit
+    assert rules.split(195, {"x": 600, "y": 300, "z": 100}) == {"x": 117, "y": 59, "z": 19}
     assert rules.split(5, {"a": 0, "b": 0}) == {"a": 3, "b": 2}
     assert rules.split(7, {}) == {}
     with pytest.raises(ValueError):

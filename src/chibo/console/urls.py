@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.console.views import admissions, audit, auth, imports, members, notifications, unit_ops, units
+from chibo.console.views import admissions, audit, auth, imports, members, notifications, targets, unit_ops, units
 
 app_name = "console"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     ],
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
+    path("units/<int:pk>/progress/", targets.dashboard, name="progress"),
+    path("units/<int:pk>/targets/", targets.targets, name="targets"),
     path("units/<int:pk>/admissions/", admissions.unit_admissions, name="unit_admissions"),
     path("units/<int:pk>/admissions/new/", admissions.case_create, name="case_create"),
     path("admissions/<int:pk>/", admissions.case_detail, name="case"),

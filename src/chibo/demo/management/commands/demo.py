@@ -12,6 +12,7 @@ from chibo.demo.admissions import make_demo_cases
 from chibo.demo.loader import generate
 from chibo.demo.management.commands.generate import summary
 from chibo.demo.serving import serve
+from chibo.demo.targets import make_demo_targets
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         try:
             accounts = create_demo_accounts()
             make_demo_cases(timezone.localdate())
+            make_demo_targets(timezone.localdate())
         except NotDemoData as exc:
             raise CommandError(
                 f"{exc} The demo only runs on its own data set: use an empty database "

@@ -1,0 +1,137 @@
+"""Targets and progress in the console: the dashboard of a unit as of a day, and the targets page
+(the assistant's proposal, editing, approval and locking)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.console.labels import TALLY_LABELS
+from chibo.console.views.common import console_view
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.org import queries as org_queries
+from chibo.targets import assistant, progress, services
+from chibo.targets.models import Indicator, Method, Revision, Target
+
+INDICATORS = (Indicator.ADMISSIONS, Indicator.COURSE, Indicator.NEW_ORGS)
+
+
+def _day(request: HttpRequest) -> dt.date:
+    today = timezone.localdate()
+    try:
+        return min(dt.date.fromisoformat(request.GET.get("day", "")), today)
+    except ValueError:
+        return today
+
+
+@console_view
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    day = _day(request)
+    board = progress.dashboard(unit, day)
+    chart = progress.chart_data(board)
+    chart["category_labels"] = [str(TALLY_LABELS[k]) for k in chart["categories"]]
+    chart["labels"] = {"admitted": _("Admitted"), "pace": _("Target, even pace")}
+    return render(request, "console/targets/dashboard.html", {
+        "unit": unit, "board": board, "chart": chart, "today": timezone.localdate(),
+        "ancestors": org_queries.ancestors(unit, request.user)[:-1],
+        "may_set": policy.can(request.user, Perm.TARGETS_SET, unit.path),
+    })
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    year = _year(request)
+    indicator = request.GET.get("indicator") or request.POST.get("indicator") or Indicator.ADMISSIONS
+    indicator = indicator if indicator in Indicator.values else Indicator.ADMISSIONS
+    rows = [unit, *org_queries.children(unit)]
+    errors: dict[str, list] = {}
+    if request.method == "POST":
+        try:
+            _post(request, unit, year, indicator, rows)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as error:
+            errors = error.field_errors
+            messages.error(request, str(error.message))
+        else:
+            return redirect(f"{request.path}?year={year}&indicator={indicator}")
+    return render(request, "console/targets/targets.html", _targets_context(request, unit, year, indicator, rows,
+                                                                          errors))
+
+
+def _post(request: HttpRequest, unit: Any, year: int, indicator: str, rows: list[Any]) -> None:
+    action = request.POST.get("action")
+    if action in ("approve", "lock"):
+        n = services.approve(actor=request.user, unit=unit, year=year, lock=action == "lock")
+        messages.success(request, _("%(n)d targets approved.") % {"n": n} if action == "approve"
+                         else _("%(n)d targets locked.") % {"n": n})
+        return
+    values: dict[int, int] = {}
+    for row in rows:
+        raw = (request.POST.get(f"value_{row.pk}") or "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise DomainError(_("The targets were not saved: correct the values marked below."),
+                                  {str(row.pk): [_("A target is a whole number, 0 or more.")]})
+            values[row.pk] = int(raw)
+    services.set_targets(actor=request.user, parent=unit, year=year, indicator=indicator, values=values,
+                         method=request.POST.get("method") or Method.HAND, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The targets were saved."))
+
+
+def _targets_context(request: HttpRequest, unit: Any, year: int, indicator: str, rows: list[Any],
+                     errors: dict[str, list]) -> dict[str, Any]:
+    current = {t.unit_id: t for t in Target.objects.filter(unit__in=rows, year=year, indicator=indicator)}
+    proposal = _proposal(request, unit, year) if indicator == Indicator.ADMISSIONS else None
+    lines = []
+    for row in rows:
+        suggested = None
+        if proposal is not None:
+            suggested = proposal.parent if row.pk == unit.pk else proposal.children.get(row.pk)
+        posted = request.POST.get(f"value_{row.pk}") if request.method == "POST" else None
+        lines.append({"unit": row, "target": current.get(row.pk), "suggested": suggested,
+                      "value": posted if posted is not None else (current[row.pk].value if row.pk in current
+                                                                  else suggested),
+                      "errors": errors.get(str(row.pk), [])})
+    children_sum = sum(c.value for uid, c in current.items() if uid != unit.pk)
+    return {
+        "unit": unit, "year": year, "indicator": indicator, "indicators": [(i, Indicator(i).label) for i in INDICATORS],
+        "lines": lines, "proposal": proposal, "children_sum": children_sum, "own": current.get(unit.pk),
+        "revisions": Revision.objects.filter(target__in=current.values()).select_related("target__unit", "actor"),
+        "methods": Method.choices, "reason_errors": errors.get("reason", []),
+        "may_set": policy.can(request.user, Perm.TARGETS_SET, unit.path),
+        "may_approve": policy.can(request.user, Perm.TARGETS_APPROVE, unit.path),
+        "course_target": assistant.course_target(current[unit.pk].value, year) if unit.pk in current
+        and indicator == Indicator.ADMISSIONS else None,
+    }
+
+
+def _proposal(request: HttpRequest, unit: Any, year: int) -> assistant.Proposal | None:
+    method = request.GET.get("propose")
+    if method not in (Method.RATE, Method.LAST_YEAR):
+        return None
+    try:
+        rate = float(request.GET.get("rate") or 0) or None
+        extra = int(request.GET.get("extra") or 0)
+    except ValueError:
+        rate, extra = None, 0
+    if rate is not None and not 0 < rate <= 20:
+        rate = None
+    return assistant.propose(unit, year, method, rate_percent=rate, extra=extra)

@@ -1,0 +1,90 @@
+"""Targets and progress pages: who sees and does what, the assistant's proposal, saving,
+approving and locking through the forms, the dashboard's figures and its query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from chibo.targets.models import Revision, State, Target
+from tests.console.conftest import PERSONAS
+
+OK, FORBIDDEN, MISSING = 200, 403, 404
+
+
+def _matrix(*codes):
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+PAGES = {
+    "progress of the commune": (lambda c: reverse("console:progress", args=[c.tree.c.pk]),
+                                _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "progress of the cell": (lambda c: reverse("console:progress", args=[c.tree.k.pk]),
+                             _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "targets of the commune": (lambda c: reverse("console:targets", args=[c.tree.c.pk]),
+                               _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_persona_matrix(page, cast, client):
+    url_of, expected = PAGES[page]
+    seen = {}
+    for persona in PERSONAS:
+        client.force_login(getattr(cast, persona))
+        seen[persona] = client.get(url_of(cast)).status_code
+    assert seen == expected
+
+
+def test_set_approve_lock_and_revise_through_the_page(cast, login):
+    g, k, k2 = cast.tree.g, cast.tree.k, cast.tree.k2
+    url = reverse("console:targets", args=[g.pk]) + "?year=2026"
+    client = login("province")
+    page = client.get(url + "&propose=rate&rate=20").content.decode()
+    assert "Proposal filled in: 1 for the unit" in page  # 20% of G's 3 members = 0.6, rounded half up
+    response = client.post(url, {"year": 2026, "indicator": "admissions", "method": "rate", "action": "save",
+                                 f"value_{g.pk}": "4", f"value_{k.pk}": "3", f"value_{k2.pk}": "1"})
+    assert response.status_code == 302
+    assert Target.objects.filter(year=2026).count() == 3
+    bad = client.post(url, {"year": 2026, "indicator": "admissions", "action": "save", f"value_{k.pk}": "-2"})
+    assert bad.status_code == 200 and "whole number" in bad.content.decode()
+    assert Target.objects.get(unit=k).value == 3
+    assert client.post(url, {"year": 2026, "action": "lock"}).status_code == 403  # board staff cannot approve
+    assert login("commune").post(url, {"year": 2026, "action": "lock"}).status_code == 302
+    assert set(Target.objects.values_list("state", flat=True)) == {State.LOCKED}
+    client = login("province")
+    refused = client.post(url, {"year": 2026, "indicator": "admissions", "action": "save", f"value_{k.pk}": "2"})
+    assert "give the reason" in refused.content.decode()
+    client.post(url, {"year": 2026, "indicator": "admissions", "action": "save", f"value_{k.pk}": "2",
+                      "reason": "Điều chỉnh theo Nghị quyết 05"})
+    assert Revision.objects.get().new_value == 2
+    assert "Điều chỉnh theo Nghị quyết 05" in client.get(url).content.decode()
+
+
+def test_the_commune_leader_sees_but_cannot_set(cast, login):
+    url = reverse("console:targets", args=[cast.tree.g.pk])
+    response = login("commune").post(url, {"year": 2026, "indicator": "admissions", "action": "save",
+                                           f"value_{cast.tree.g.pk}": "4"})
+    assert response.status_code == 403
+    assert not Target.objects.exists()
+
+
+@pytest.mark.parametrize("children", [1, 3])
+def test_the_dashboard_page_query_count_does_not_grow(children, cast, login, django_assert_max_num_queries):
+    from tests.factories.registry import make_unit
+
+    for i in range(children):
+        make_unit(cast.tree.g, f"N{i}", f"Chi bộ mới {i}", "cell")
+    client = login("province")
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("console:progress", args=[cast.tree.g.pk]) + "?day=2026-06-30")
+    assert len(response.context["board"].children) == children + 2
+
+
+def test_a_garbled_or_future_day_falls_back_to_today(cast, login):
+    client = login("province")
+    for day in ("yesterday", "2999-01-01"):
+        response = client.get(reverse("console:progress", args=[cast.tree.c.pk]) + f"?day={day}")
+        assert response.context["board"].day == dt.date.today()

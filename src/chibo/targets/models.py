@@ -84,3 +84,43 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} on {self.day}: {self.total}"
+
+
+class Cadence(models.TextChoices):
+    MID_AND_END = "mid_end", _("On the 15th and the last day of each month")
+    MONTHLY = "monthly", _("On the last day of each month")
+    QUARTERLY = "quarterly", _("On the last day of each quarter")
+    YEARLY = "yearly", _("On 31 December")
+
+
+class ReportSchedule(models.Model):
+    """When the progress report of a unit is taken (the job takes it on each cut-off day)."""
+
+    unit = models.OneToOneField("org.Unit", on_delete=models.CASCADE, related_name="+")
+    cadence = models.CharField(_("cadence"), max_length=12, choices=Cadence.choices, default=Cadence.MONTHLY)
+
+    class Meta:
+        verbose_name = _("report schedule")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.cadence}"
+
+
+class ProgressReport(models.Model):
+    """A progress report as it was on its cut-off day: the figures are stored, so reopening it
+    later shows the same numbers whatever happened since."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    cutoff = models.DateField(_("cut-off date"))
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("progress report")
+        ordering = ["-cutoff", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "cutoff"], name="progress_report_unit_cutoff")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} at {self.cutoff}"

@@ -19,8 +19,8 @@ from chibo.console.labels import TALLY_LABELS
 from chibo.console.views.common import console_view
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org import queries as org_queries
-from chibo.targets import assistant, progress, services
-from chibo.targets.models import Indicator, Method, Revision, Target
+from chibo.targets import assistant, progress, reports, services
+from chibo.targets.models import Cadence, Indicator, Method, ProgressReport, ReportSchedule, Revision, Target
 
 INDICATORS = (Indicator.ADMISSIONS, Indicator.COURSE, Indicator.NEW_ORGS)
 
@@ -135,3 +135,48 @@ def _proposal(request: HttpRequest, unit: Any, year: int) -> assistant.Proposal 
     if rate is not None and not 0 < rate <= 20:
         rate = None
     return assistant.propose(unit, year, method, rate_percent=rate, extra=extra)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's progress reports, its schedule, and taking one now."""
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "schedule":
+                reports.set_schedule(unit, request.POST.get("cadence", ""), actor=request.user)
+                messages.success(request, _("The schedule was saved."))
+            else:
+                report = reports.take(unit, _posted_day(request), actor=request.user)
+                return redirect("console:progress_report", report.pk)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return redirect("console:progress_reports", unit.pk)
+    schedule = ReportSchedule.objects.filter(unit=unit).first()
+    return render(request, "console/targets/reports.html", {
+        "unit": unit, "reports": ProgressReport.objects.filter(unit=unit).only("id", "cutoff", "created_at")[:100],
+        "schedule": schedule, "cadences": Cadence.choices, "today": timezone.localdate(),
+        "may_schedule": policy.can(request.user, Perm.TARGETS_SET, unit.path)
+        or policy.can(request.user, Perm.TARGETS_APPROVE, unit.path)})
+
+
+def _posted_day(request: HttpRequest) -> dt.date:
+    try:
+        return min(dt.date.fromisoformat(request.POST.get("cutoff", "")), timezone.localdate())
+    except ValueError:
+        return timezone.localdate()
+
+
+@console_view
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored report: the figures of its cut-off day, unchanged."""
+    report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
+    if report is None or not policy.can(request.user, Perm.UNITS_VIEW, report.unit.path):
+        raise NotFound("report")
+    rows = report.data["rows"]
+    return render(request, "console/targets/report.html", {
+        "report": report, "unit": report.unit, "own": rows[0], "children": rows[1:],
+        "category_labels": [(k, TALLY_LABELS[k]) for k in progress.CATEGORIES]})

@@ -78,7 +78,7 @@ def test_the_dashboard_page_query_count_does_not_grow(children, cast, login, dja
     for i in range(children):
         make_unit(cast.tree.g, f"N{i}", f"Chi bộ mới {i}", "cell")
     client = login("province")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("console:progress", args=[cast.tree.g.pk]) + "?day=2026-06-30")
     assert len(response.context["board"].children) == children + 2
 

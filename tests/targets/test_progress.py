@@ -107,7 +107,7 @@ def test_the_dashboard_query_count_does_not_grow(children, cast, django_assert_m
 
     for i in range(children):
         make_unit(cast.tree.g, f"N{i}", f"Chi bộ mới {i}", "cell")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         board = progress.dashboard(cast.tree.g, dt.date(YEAR, 9, 30))
     assert len(board.children) == children + 2
 
@@ -116,3 +116,17 @@ def test_member_counts_are_copied_for_past_days(cast):
     assert services.snapshot_members(dt.date(YEAR, 1, 1)) > 0
     board = progress.dashboard(cast.tree.k, dt.date(YEAR, 3, 1))
     assert (board.unit.members, board.unit.base, board.members_on) == (3, 3, dt.date(YEAR, 1, 1))
+
+
+def test_new_organizations_in_non_state_enterprises_are_counted_by_opening_date(cast):
+    from tests.factories.registry import make_unit
+
+    make_unit(cast.tree.c, "DN1", "Chi bộ Công ty TNHH Hải Long", "grassroots_cell", "non_state_enterprise",
+              opened_on=dt.date(YEAR, 4, 2))
+    make_unit(cast.tree.c, "DN0", "Chi bộ Công ty CP Đông Á", "grassroots_cell", "non_state_enterprise",
+              opened_on=dt.date(YEAR - 1, 4, 2))
+    services.set_targets(actor=SYSTEM, parent=cast.tree.c, year=YEAR, indicator="new_orgs",
+                         values={cast.tree.c.pk: 2})
+    assert progress.dashboard(cast.tree.c, dt.date(YEAR, 3, 31)).new_orgs == 0
+    board = progress.dashboard(cast.tree.c, dt.date(YEAR, 12, 31))
+    assert (board.new_orgs, board.new_orgs_percent) == (1, 50)

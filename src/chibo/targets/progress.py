@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from chibo.admissions.models import ADMISSION_COLUMNS, AdmissionTally
 from chibo.core.calendar import is_working_day
 from chibo.members.models import UnitMemberTally
-from chibo.org.enums import UnitKind
+from chibo.org import paths
+from chibo.org.enums import Sector, UnitKind
 from chibo.org.models import Unit, UnitPathPeriod
 from chibo.targets import rules
 from chibo.targets.models import Indicator, MemberCount, Target
@@ -89,6 +90,11 @@ class Dashboard:
     series: list[tuple[dt.date, int]] = field(default_factory=list)  # cumulative admissions by week
     forecast_method: str = ""
     members_on: dt.date | None = None  # the day the member figures were counted
+    new_orgs: int = 0  # party organizations opened in non-state enterprises this year, to the day
+
+    @property
+    def new_orgs_percent(self) -> Decimal | None:
+        return rules.percent(self.new_orgs, self.unit.new_orgs_target)
 
 
 def _children_on(unit: Unit, day: dt.date) -> list[tuple[int, str, str, bool]]:
@@ -155,7 +161,19 @@ def dashboard(unit: Unit, day: dt.date | None = None) -> Dashboard:
         row.expected = round((row.target or 0) * elapsed / total_days) if total_days else 0
         row.forecast, method = _forecast(row.admitted, last_year.get(row.unit_id), elapsed, total_days)
     _rank(rows[1:])
-    return Dashboard(rows[0], rows[1:], day, year_start, _series(unit, year_start, day), method, members_on)
+    return Dashboard(rows[0], rows[1:], day, year_start, _series(unit, year_start, day), method, members_on,
+                     _new_organizations(unit, year_start, day))
+
+
+def _new_organizations(unit: Unit, start: dt.date, day: dt.date) -> int:
+    """Party organizations (cells and grassroots organizations) opened from ``start`` to ``day``
+    in non-state enterprises, in the subtree as it stood on ``day``."""
+    valid = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    here = UnitPathPeriod.objects.filter(valid, unit=unit).values_list("path", flat=True).first() or unit.path
+    kinds = (*UnitKind.member_holding(), *UnitKind.grassroots())
+    return (UnitPathPeriod.objects.filter(valid, path__gt=here, path__lt=paths.upper_bound(here))
+            .filter(unit__sector=Sector.NON_STATE_ENTERPRISE, unit__kind__in=kinds,
+                    unit__opened_on__gte=start, unit__opened_on__lte=day).count())
 
 
 def _row(uid: int, name: str, path: str, holds: bool, sums: dict[int, dict[str, int]],

@@ -41,6 +41,7 @@ def snapshot(unit: Unit, cutoff: dt.date) -> dict[str, Any]:
     return {
         "cutoff": cutoff.isoformat(), "method": board.forecast_method,
         "members_on": board.members_on.isoformat() if board.members_on else None,
+        "new_orgs": board.new_orgs, "new_orgs_target": board.unit.new_orgs_target,
         "rows": [_row(r) for r in rows],
     }
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from chibo.console.views import admissions, audit, auth, imports, members, notifications, targets, unit_ops, units
+from chibo.console.views import (
+    admissions,
+    audit,
+    auth,
+    exports,
+    imports,
+    members,
+    notifications,
+    targets,
+    unit_ops,
+    units,
+)
 
 app_name = "console"
 
@@ -22,6 +33,8 @@ urlpatterns = [
     path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
     path("units/<int:pk>/progress/", targets.dashboard, name="progress"),
     path("units/<int:pk>/targets/", targets.targets, name="targets"),
+    path("units/<int:pk>/reports/", targets.report_list, name="progress_reports"),
+    path("reports/<int:pk>/", targets.report_detail, name="progress_report"),
     path("units/<int:pk>/admissions/", admissions.unit_admissions, name="unit_admissions"),
     path("units/<int:pk>/admissions/new/", admissions.case_create, name="case_create"),
     path("admissions/<int:pk>/", admissions.case_detail, name="case"),
@@ -40,4 +53,7 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),
+    path("exports/<int:pk>/", exports.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("units/<int:pk>/members/export/", exports.member_export, name="member_export"),
 ]

@@ -5,6 +5,9 @@ file can be edited and imported elsewhere. Rows stream from the database in chun
 (``.iterator(chunk_size=…)``): CSV through ``csv.writer``, XLSX through openpyxl's write-only
 mode with typed date cells, a frozen header row and column widths. Sensitive fields are masked
 for an actor who may not see them.
+
+:func:`export_table` gives the same rows as a :class:`chibo.reports.tables.Table`, for the
+console's background export jobs (``chibo.reports``), which count them and report progress.
 """
 
 from __future__ import annotations
@@ -13,18 +16,23 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from django.db.models import BooleanField, DateField, IntegerField, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core import audit
 from chibo.core.errors import PermissionDenied
-from chibo.members.models import SENSITIVE_FIELDS
+from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.members.queries import mask, members_for_user
 from chibo.members.services import PROFILE_FIELDS
 from chibo.org.models import Unit
+
+if TYPE_CHECKING:
+    from chibo.reports.tables import ColumnKind, Table
 
 COLUMNS = (*PROFILE_FIELDS, "unit_code")
 FORMATS = ("csv", "xlsx")
@@ -33,12 +41,40 @@ WIDTHS = {"full_name": 28, "birth_name": 20, "home_town": 28, "birth_place": 28,
           "ceremony_place": 28, "email": 26, "citizen_id": 15, "unit_code": 16}
 
 
+def _subtree(actor: Any, unit: Unit) -> QuerySet[Member]:
+    return (members_for_user(actor, Perm.MEMBERS_EXPORT)
+            .filter(unit_path__gte=unit.path, unit_path__lt=unit.path_upper))
+
+
+def _kind(name: str) -> ColumnKind:
+    """The column's kind for a typed export (see chibo.reports.tables.Column)."""
+    if name not in PROFILE_FIELDS:
+        return "text"
+    field = Member._meta.get_field(name)
+    if isinstance(field, DateField):
+        return "date"
+    return "int" if isinstance(field, BooleanField | IntegerField) else "text"
+
+
+KINDS = {name: _kind(name) for name in COLUMNS}
+
+
+def _query(actor: Any, unit: Unit) -> QuerySet:
+    # yes/no fields come as 1/0 from the database: the files write them so, with no work per row
+    fields = [Cast(f, IntegerField()) if KINDS[f] == "int" and isinstance(Member._meta.get_field(f), BooleanField)
+              else f for f in PROFILE_FIELDS]
+    return (_subtree(actor, unit)
+            .order_by("unit_path", "name_folded", "pk")
+            .values_list(*fields, "unit__code"))
+
+
 def _rows(actor: Any, unit: Unit) -> Iterator[tuple[Any, ...]]:
-    qs = (members_for_user(actor, Perm.MEMBERS_EXPORT)
-          .filter(unit_path__gte=unit.path, unit_path__lt=unit.path_upper)
-          .order_by("unit_path", "name_folded", "pk")
-          .values_list(*PROFILE_FIELDS, "unit__code"))
-    yield from qs.iterator(chunk_size=CHUNK)
+    yield from _query(actor, unit).iterator(chunk_size=CHUNK)
+
+
+def count_rows(*, actor: Any, unit: Unit) -> int:
+    """How many rows :func:`export_rows` gives (one COUNT over the subtree's path range)."""
+    return _subtree(actor, unit).count()
 
 
 def _masker(actor: Any, unit: Unit):
@@ -116,6 +152,19 @@ def export_rows(*, actor: Any, unit: Unit) -> Iterator[tuple[Any, ...]]:
     rows = _rows(actor, unit)
     hide = _masker(actor, unit)
     return rows if hide is None else map(hide, rows)
+
+
+def export_table(*, actor: Any, unit: Unit, row_count: int | None = None) -> Table:
+    """The rows of :func:`export_rows` as a table for ``chibo.reports.exports`` (the same columns,
+    typed, header in the first row so that the file can be imported again). Not audited here: the
+    caller records the export."""
+    from chibo.reports.tables import Column, Table
+
+    rows = export_rows(actor=actor, unit=unit)  # lazy: not read if the query is used instead
+    plain = _masker(actor, unit) is None
+    columns = [Column(name, name, KINDS[name], WIDTHS.get(name, max(12, len(name) + 2))) for name in COLUMNS]
+    return Table(title=_("Members of %(unit)s") % {"unit": unit.name}, columns=columns, rows=rows,
+                 row_count=row_count, title_rows=False, query=_query(actor, unit) if plain else None)
 
 
 def record_export(*, actor: Any, unit: Unit, count: int, fmt: str) -> None:

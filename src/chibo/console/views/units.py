@@ -98,5 +98,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         may_change_units=policy.can(user, Perm.UNITS_CHANGE, unit.path),
         may_add_member=unit.holds_members and unit.is_open
         and policy.can(user, Perm.MEMBERS_CHANGE, unit.path),
+        may_export=policy.can(user, Perm.MEMBERS_EXPORT, unit.path),
     )
     return render(request, "console/unit.html", context)

@@ -1,0 +1,177 @@
+"""The background job that writes an export file (huey), with its progress.
+
+The rows are read in one statement streamed in chunks. On PostgreSQL that runs inside one read
+transaction (a real server-side cursor over one snapshot; outside a transaction Django's cursor
+would be ``WITH HOLD`` and the whole result copied aside first). A save to the job's row inside
+that transaction would show to nobody, so the progress goes through huey's key-value store (a
+separate SQLite file, or Redis), as the imports do; on SQLite, which reads without a transaction
+(one would hold the write lock for the whole export), it is saved on the row as well. Either way
+about once a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from chibo.core.errors import DomainError, NotFound
+from chibo.reports import exports
+from chibo.reports.models import ExportFormat, ExportJob, ExportState
+
+logger = logging.getLogger("chibo.reports")
+SAVE_EVERY = 1.0  # seconds between progress saves
+KEEP_DAYS = 7  # export files are personal data: they are deleted after a week
+
+
+def _key(job_id: int) -> str:
+    return f"chibo:export-progress:{job_id}"
+
+
+def publish_progress(job_id: int, done: int, total: int) -> None:
+    HUEY.put(_key(job_id), (done, total))
+
+
+def read_progress(job_id: int) -> tuple[int, int] | None:
+    """(rows done, rows total) last published for the job, or None."""
+    value = HUEY.get(_key(job_id), peek=True)
+    return (int(value[0]), int(value[1])) if value else None
+
+
+def clear_progress(job_id: int) -> None:
+    HUEY.delete(_key(job_id))
+
+
+class JobProgress:
+    """The writers' ``progress(rows written)`` callback: publishes at most once a second."""
+
+    def __init__(self, job: ExportJob):
+        self.job, self.saved_at = job, time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.saved_at < SAVE_EVERY:
+            return
+        self.saved_at = now
+        total = max(self.job.rows_total, done)
+        publish_progress(self.job.pk, done, total)
+        if not connection.in_atomic_block:
+            ExportJob.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
+
+
+def _reading():
+    """One read transaction on PostgreSQL; none on SQLite (see the module's docstring)."""
+    return transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+
+
+@contextmanager
+def _target(job: ExportJob, name: str) -> Iterator[Path]:
+    """A local path to write the file to; afterwards the job's ``file`` names it in the storage."""
+    field = job.file.field
+    storage = job.file.storage
+    stored = storage.get_available_name(field.generate_filename(job, f"{job.pk}-{name}"),
+                                        max_length=field.max_length)
+    try:
+        local: Path | None = Path(storage.path(stored))
+    except NotImplementedError:  # a storage without local files: write aside, then upload
+        local = None
+    if local is not None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            yield local
+        except BaseException:
+            local.unlink(missing_ok=True)
+            raise
+        job.file.name = stored
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        yield path
+        with path.open("rb") as f:
+            job.file.name = storage.save(stored, File(f), max_length=field.max_length)
+
+
+def write_file(job: ExportJob, progress: Any = None) -> int:
+    """Write ``job``'s file (as its user, who is checked again); returns the rows written."""
+    from chibo.reports.services import file_name, source_for
+
+    source = source_for(job.kind, job.format)
+    prepared = source.prepare(job.user, dict(job.params))
+    job.rows_total = prepared.rows
+    with _target(job, file_name(prepared.file_stem, job.format)) as path, _reading():
+        tables = source.tables(job.user, dict(job.params), prepared)
+        if job.format == ExportFormat.XLSX:
+            return exports.to_xlsx(tables, path, progress=progress)
+        if job.format == ExportFormat.CSV:
+            if len(tables) != 1:
+                raise DomainError(_("A CSV file holds one table: export the report as XLSX or PDF."))
+            return exports.to_csv(tables[0], path, progress=progress)
+        charts = source.charts(job.user, dict(job.params), prepared) if source.charts else ()
+        written = [0]
+
+        def counting(done: int) -> None:
+            written[0] = done
+            if progress:
+                progress(done)
+
+        path.write_bytes(exports.to_pdf(tables, charts, progress=counting))
+        return written[0]
+
+
+def _finish(job: ExportJob, state: str, *, rows: int | None = None, error: str = "") -> None:
+    job.state, job.error, job.finished_at = state, error, timezone.now()
+    if rows is not None:
+        job.rows_done = job.rows_total = rows
+    job.save(update_fields=["state", "error", "finished_at", "rows_done", "rows_total", "file"])
+
+
+@db_task()
+def run_export(job_id: int) -> str:
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.state != ExportState.QUEUED:
+        return job.state if job else "missing"
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        job.state = ExportState.RUNNING
+        job.save(update_fields=["state"])
+        try:
+            rows = write_file(job, JobProgress(job))
+        except NotFound:
+            _finish(job, ExportState.FAILED, error=_("What you asked to export is no longer within your scope."))
+        except DomainError as exc:
+            _finish(job, ExportState.FAILED, error=str(exc.message))
+        except Exception:
+            logger.exception("export job %s failed", job.pk)
+            _finish(job, ExportState.FAILED,
+                    error=_("The export failed on the server. Try again later; if it fails again, tell the "
+                            "administrator (export %(id)d).") % {"id": job.pk})
+        else:
+            _finish(job, ExportState.DONE, rows=rows)
+        finally:
+            clear_progress(job.pk)
+    return job.state
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+def purge_old_exports() -> int:
+    """Delete the files of exports older than :data:`KEEP_DAYS` days (the jobs stay, for the record)."""
+    before = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    count = 0
+    for job in ExportJob.objects.filter(created_at__lt=before).exclude(file=""):
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
+

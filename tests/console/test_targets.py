@@ -25,6 +25,10 @@ PAGES = {
                              _matrix(OK, OK, OK, OK, MISSING, MISSING)),
     "targets of the commune": (lambda c: reverse("console:targets", args=[c.tree.c.pk]),
                                _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "progress of the commune as XLSX": (lambda c: reverse("console:progress_export", args=[c.tree.c.pk, "xlsx"]),
+                                        _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "progress of the cell as PDF": (lambda c: reverse("console:progress_export", args=[c.tree.k.pk, "pdf"]),
+                                    _matrix(OK, OK, OK, OK, MISSING, MISSING)),
 }
 
 

@@ -76,12 +76,12 @@ def test_xlsx_cells_are_typed_under_a_bold_frozen_header(tmp_path):
     unit, members, admitted, _target, rate, updated = sheet[5]
     assert (unit.value, unit.data_type) == ("Đảng bộ xã Đông Sơn 1", "s")
     assert (members.value, members.data_type, admitted.value) == (1200, "n", 10)
-    assert rate.value == pytest.approx(10 / 15) and rate.number_format == "0.0%"
+    assert rate.value == pytest.approx(10 / 15) and rate.number_format == "0.00%"
     assert (updated.value, updated.is_date, updated.number_format) == (dt.datetime(2026, 11, 1), True, "dd/mm/yyyy")
     assert {k: sheet.column_dimensions[k].width for k in "ABE"} == {"A": 34, "B": 14, "E": 16}
     total = sheet[9]
     assert [c.value for c in total][:5] == ["Tổng cộng", 4 * 1200 + 37 * 6, 46, 60, 0.8]
-    assert all(c.font.b for c in total[:5]) and total[4].number_format == "0.0%"
+    assert all(c.font.b for c in total[:5]) and total[4].number_format == "0.00%"
     assert sheet["A11"].value == "Số liệu theo báo cáo của các đảng bộ trực thuộc."
 
 
@@ -176,7 +176,7 @@ def test_pdf_prints_the_vietnamese_title_the_charts_and_the_table(tmp_path, sett
     source = tmp_path / "r.pdf"
     source.write_bytes(pdf)
     text = _flat(run("pdftotext", str(source), "-"))
-    for piece in (TITLE, SUBTITLE, "Kết nạp theo đơn vị", "Tiến độ cả năm", "Đảng bộ xã Đông Sơn 1", "66,7 %",
+    for piece in (TITLE, SUBTITLE, "Kết nạp theo đơn vị", "Tiến độ cả năm", "Đảng bộ xã Đông Sơn 1", "66,67 %",
                   "Tổng cộng", "Số liệu theo báo cáo"):
         assert piece in text, piece
     assert "A4" in run("pdfinfo", str(source))

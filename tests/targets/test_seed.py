@@ -58,3 +58,27 @@ def test_the_periodic_report_gives_the_same_figures(seed):
     assert (own["admitted"], own["target"], own["percent"]) == (2108, 3411, "61.80")
     mong_cai = next(r for r in report.data["rows"] if r["name"] == "Thành phố Móng Cái")
     assert (mong_cai["percent"], mong_cai["categories"]["civil_servant"]) == ("100.00", 88)
+
+
+def test_the_exports_give_the_same_figures(seed, tmp_path, client):
+    """The progress of Quảng Ninh on 31 August, downloaded as XLSX (read back) and PDF (its text)."""
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from tests.factories.registry import make_user
+
+    client.force_login(make_user("qn-board", role="board_staff", unit=seed.quang_ninh))
+    url = f"/units/{seed.quang_ninh.pk}/progress/export.xlsx?day=2024-08-31"
+    book = load_workbook(io.BytesIO(client.get(url).content))
+    cells = {row[0]: row for row in book.worksheets[0].iter_rows(values_only=True) if row and row[0]}
+    quang_ninh, mong_cai = cells["Tỉnh Quảng Ninh"], cells["Thành phố Móng Cái"]
+    assert quang_ninh[1:4] == (2108, 3411, pytest.approx(0.618))
+    assert mong_cai[1:4] == (195, 195, 1)
+    percent_cell = next(row[3] for row in book.worksheets[0].iter_rows() if row[0].value == "Tỉnh Quảng Ninh")
+    assert percent_cell.number_format == "0.00%"  # shown as 61.80%
+    pdf = tmp_path / "qn.pdf"
+    pdf.write_bytes(client.get(url.replace(".xlsx", ".pdf")).content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "61.80 %" in text and "100.00 %" in text and "Thành phố Móng Cái" in text  # English decimals in tests

@@ -41,7 +41,7 @@ PDF_MAX_ROWS = 5_000  # a PDF is for reading: longer lists go to XLSX or CSV
 CHUNK = 2_000  # rows fetched and written at a time; progress is reported after each chunk
 SHEET_TITLE_MAX = 31
 LANDSCAPE_FROM = 7  # columns: from this many on, the PDF page is turned
-PERCENT_FORMAT = "0.0%"
+PERCENT_FORMAT = "0.00%"  # two decimals, as the reports quote them (104.75%)
 DATE_FORMAT = "dd/mm/yyyy"  # the console's own day/month/year order
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # control characters XML (and so XLSX) refuses
@@ -441,7 +441,7 @@ def _pdf_cell(column: Column, value: Any) -> str:
         return value
     if column.kind == "percent":
         # number_format cuts the decimals off: round first
-        return formats.number_format(round(float(value) * 100, 1), decimal_pos=1, use_l10n=True) + " %"
+        return formats.number_format(round(float(value) * 100, 2), decimal_pos=2, use_l10n=True) + " %"
     if column.kind == "date" and isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, bool):

@@ -180,3 +180,35 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "console/targets/report.html", {
         "report": report, "unit": report.unit, "own": rows[0], "children": rows[1:],
         "category_labels": [(k, TALLY_LABELS[k]) for k in progress.CATEGORIES]})
+
+
+def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, stem: str) -> HttpResponse:
+    from chibo.reports.services import render_export
+    from chibo.targets import exporting
+
+    if fmt not in ("xlsx", "pdf"):
+        raise NotFound("format")
+    exported = render_export(
+        actor=request.user, tables=exporting.tables(data, TALLY_LABELS, unit_name=unit.name), fmt=fmt, name=stem,
+        unit_path=unit.path, charts=exporting.charts(data) if fmt == "pdf" else (),
+        title=_("Member development progress") + f": {unit.name}", params={"unit": unit.code, "cutoff": data["cutoff"]})
+    response = HttpResponse(exported.data, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+@console_view
+def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The progress of a unit on a day, as XLSX or PDF."""
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    day = _day(request)
+    return _export(request, unit, reports.snapshot(unit, day), fmt, f"tien-do-{unit.code}-{day.isoformat()}")
+
+
+@console_view
+def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A stored progress report, as XLSX or PDF: the figures of its cut-off day."""
+    report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
+    if report is None or not policy.can(request.user, Perm.UNITS_VIEW, report.unit.path):
+        raise NotFound("report")
+    return _export(request, report.unit, report.data, fmt, f"bao-cao-{report.unit.code}-{report.cutoff.isoformat()}")

@@ -117,7 +117,7 @@ def admissions_table(counts: dict[str, int]) -> Table:
     rows += [_row(k, CATEGORY_LABELS[k], 1, count=counts.get(k, 0), share=_share(counts.get(k, 0), admitted))
              for k in tallying.CATEGORIES]
     columns: list[tuple[str, Label]] = [("label", _("Item")), ("count", _("Party members")),
-                                        ("share", _("% of the newly admitted"))]
+                                        ("share", _("Share of the newly admitted"))]
     return Table(_("Newly admitted party members by category"), columns, rows, None, "admitted")
 
 
@@ -128,7 +128,7 @@ def admitted_table(unit: Unit, year: int) -> Table:
 # ---- c, d. members by profile ---------------------------------------------------------------
 
 COUNT_COLUMNS: list[tuple[str, Label]] = [("label", _("Item")), ("count", _("Party members")),
-                                          ("share", _("% of party members"))]
+                                          ("share", _("Share of the party members"))]
 
 
 def _count_table(key: str, title: Label, rows: list[dict[str, Any]], whole: int) -> Table:

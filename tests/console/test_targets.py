@@ -92,3 +92,23 @@ def test_a_garbled_or_future_day_falls_back_to_today(cast, login):
     for day in ("yesterday", "2999-01-01"):
         response = client.get(reverse("console:progress", args=[cast.tree.c.pk]) + f"?day={day}")
         assert response.context["board"].day == dt.date.today()
+
+
+def test_members_panel_year_end_page_and_its_exports(cast, login, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories.registry import make_unit
+
+    make_unit(cast.tree.c, "TH", "Chi bộ thôn Hạ", "grassroots_cell", "residential")
+    client = login("province")
+    panel = client.get(reverse("console:progress_members", args=[cast.tree.c.pk])).content.decode()
+    assert "Chi bộ thôn Hạ" in panel and "Increase" in panel
+    year = dt.date.today().year - 1
+    page = client.get(reverse("console:year_end", args=[cast.tree.c.pk]) + f"?year={year}").content.decode()
+    assert "Increase and decrease of party members" in page and "Party members by general education" in page
+    xlsx = client.get(reverse("console:year_end_export", args=[cast.tree.c.pk, "xlsx"]) + f"?year={year}")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert len(book.worksheets) == 10
+    assert login("outsider").get(reverse("console:year_end", args=[cast.tree.c.pk])).status_code == 404

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.functional import Promise
+
 ColumnKind = Literal["text", "int", "percent", "date"]
 KINDS: tuple[str, ...] = ("text", "int", "percent", "date")
 DEFAULT_WIDTHS = {"text": 24.0, "int": 10.0, "percent": 10.0, "date": 12.0}
@@ -105,6 +107,7 @@ class Table:
         the rest ``text``; ``percent`` names more percent columns. Lazy labels are made text; a
         row with a ``level`` above 0 (an "of which" row) has its first cell set in with dashes."""
         rows = [_indented(r, columns) for r in rows]
+        total = _indented(total, columns) if total is not None else None
         forced = set(percent)
         cols = []
         for index, spec in enumerate(columns):
@@ -119,6 +122,8 @@ class Table:
 
 
 def _indented(row: Row, columns: Sequence[tuple[str, Any] | Column]) -> Row:
+    if isinstance(row, Mapping):  # lazy labels become text: a spreadsheet cell takes no Promise
+        row = {k: str(v) if isinstance(v, Promise) else v for k, v in row.items()}
     if not isinstance(row, Mapping) or not columns or not row.get("level"):
         return row
     first = columns[0].key if isinstance(columns[0], Column) else columns[0][0]

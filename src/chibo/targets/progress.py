@@ -271,3 +271,13 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
         "categories": [k for k, _n in board.unit.categories],
         "category_counts": [n for _k, n in board.unit.categories],
     }
+
+
+def empty_residential_cells(unit: Unit, limit: int = 50) -> tuple[int, list[Unit]]:
+    """Open cells of villages and residential areas in the subtree with no member now (how many,
+    and the first ones by name). The registry has no list of villages, so a village without any
+    cell cannot be found here."""
+    qs = (Unit.objects.subtree(unit).filter(closed_on__isnull=True, sector=Sector.RESIDENTIAL,
+                                            kind__in=UnitKind.member_holding())
+          .filter(Q(tally__isnull=True) | Q(tally__total=0)))
+    return qs.count(), list(qs.order_by("name_folded")[:limit])

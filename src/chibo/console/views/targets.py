@@ -212,3 +212,71 @@ def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if report is None or not policy.can(request.user, Perm.UNITS_VIEW, report.unit.path):
         raise NotFound("report")
     return _export(request, report.unit, report.data, fmt, f"bao-cao-{report.unit.code}-{report.cutoff.isoformat()}")
+
+
+@console_view
+def members_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress page's member panel (loaded after the page): members on the day and the
+    year's changes by cause, and the residential cells with no member."""
+    from chibo.reports import statistics
+    from chibo.reports.statistics.tables import CAUSE_LABELS
+
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    day = _day(request)
+    balance = statistics.balance(unit, dt.date(day.year, 1, 1), day)
+    return render(request, "console/targets/_members_panel.html", {
+        "unit": unit, "day": day, "balance": balance,
+        "increases": [(CAUSE_LABELS[c], balance.changes.get(c, 0)) for c in statistics.INCREASES],
+        "decreases": [(CAUSE_LABELS[c], balance.changes.get(c, 0)) for c in statistics.DECREASES],
+        "empty_cells": progress.empty_residential_cells(unit)})
+
+
+def _year_end_year(request: HttpRequest) -> int:
+    last = timezone.localdate().year - 1
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= last + 1 else last
+
+
+@console_view
+def year_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """The standard year-end statistical tables of a unit, as at 31 December."""
+    from chibo.reports import statistics
+
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    year = _year_end_year(request)
+    tables = [{"title": t.title, "columns": t.columns, "rows": [_cells(t.columns, r) for r in t.rows]}
+              for t in statistics.year_end_tables(unit, year)]
+    return render(request, "console/targets/year_end.html", {"unit": unit, "year": year, "tables": tables})
+
+
+def _cells(columns: list[tuple[str, Any]], row: dict[str, Any]) -> dict[str, Any]:
+    """A statistics row as display cells: shares (ratios) as percentages with two decimals."""
+    from django.utils.formats import number_format
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, float):
+            return number_format(round(value * 100, 2), decimal_pos=2, use_l10n=True) + " %"
+        return "" if value is None else value
+
+    return {"level": row.get("level", 0), "cells": [shown(row.get(key)) for key, _label in columns]}
+
+
+@console_view
+def year_end_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    from chibo.reports import statistics
+    from chibo.reports.services import render_export
+    from chibo.reports.tables import Table
+
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    year = _year_end_year(request)
+    if fmt not in ("xlsx", "pdf"):
+        raise NotFound("format")
+    tables = [Table.from_simple(t.title, t.columns, t.rows, t.total,
+                                subtitle=_("%(unit)s, as at 31/12/%(year)d") % {"unit": unit.name, "year": year})
+              for t in statistics.year_end_tables(unit, year)]
+    exported = render_export(actor=request.user, tables=tables, fmt=fmt, name=f"thong-ke-{unit.code}-{year}",
+                             unit_path=unit.path, title=_("Year-end statistics") + f": {unit.name}, {year}",
+                             params={"unit": unit.code, "year": year})
+    response = HttpResponse(exported.data, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response

@@ -263,7 +263,7 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
     target = board.unit.target or 0
     pace = [round(target * _working_days_upto(d) / total) if total else 0 for d, _n in board.series]
     return {
-        "weeks": [d.isoformat() for d, _n in board.series],
+        "weeks": [d.strftime("%d/%m") for d, _n in board.series],
         "cumulative": [n for _d, n in board.series],
         "pace": pace,
         "children": [r.name for r in board.children],

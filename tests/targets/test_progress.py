@@ -130,3 +130,19 @@ def test_new_organizations_in_non_state_enterprises_are_counted_by_opening_date(
     assert progress.dashboard(cast.tree.c, dt.date(YEAR, 3, 31)).new_orgs == 0
     board = progress.dashboard(cast.tree.c, dt.date(YEAR, 12, 31))
     assert (board.new_orgs, board.new_orgs_percent) == (1, 50)
+
+
+def test_a_cell_merged_in_june_counts_under_its_successor_after_and_its_old_parent_before(cast):
+    make_member(cast.tree.k2, "Hà Văn Sơn")
+    make_member(cast.tree.k2, "Lò Thị Mai", sex="F")
+    _admit(cast.tree.k2, "Phan Thị Nga")
+    org_services.merge_units([cast.tree.k2], into=cast.tree.qk, actor=SYSTEM, on=dt.date(YEAR, 6, 16))
+    may, july = dt.date(YEAR, 5, 31), dt.date(YEAR, 7, 31)
+    assert (progress.dashboard(cast.tree.p, may).unit.admitted, progress.dashboard(cast.tree.q, may).unit.admitted) \
+        == (1, 0)
+    assert (progress.dashboard(cast.tree.p, july).unit.admitted, progress.dashboard(cast.tree.q, july).unit.admitted) \
+        == (0, 1)
+    assert progress.dashboard(cast.tree.qk, july).unit.admitted == 1  # the successor
+    from chibo.admissions import tallying
+
+    assert tallying.verify() == []

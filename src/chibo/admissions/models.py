@@ -124,6 +124,10 @@ class CaseStep(models.Model):
     """One recorded step of a case: append-only, the case's timeline."""
 
     case = models.ForeignKey(AdmissionCase, on_delete=models.CASCADE, related_name="steps")
+    # the case's cell when the step was recorded (a merge moves open cases to the successor;
+    # the tallies' recount attributes each step to the cell it happened in)
+    cell = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     passed = models.BooleanField(default=True)  # False: a recognition vote without two thirds
     on = models.DateField(_("date"))

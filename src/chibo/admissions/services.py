@@ -84,7 +84,8 @@ def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, reso
     case = AdmissionCase.objects.create(
         **data, name_folded=fold(data["full_name"]), cell=cell, unit_path=cell.path, stage=Stage.SYMPATHIZER,
         stage_on=on, helper=helper, awaits=Awaits.CELL)
-    CaseStep.objects.create(case=case, stage=Stage.SYMPATHIZER, on=on, number=resolution, actor=_user(actor))
+    CaseStep.objects.create(case=case, cell=cell, stage=Stage.SYMPATHIZER, on=on, number=resolution,
+                            actor=_user(actor))
     audit.record("admissions.opened", actor=actor, obj=case, unit_path=case.unit_path,
                  payload={"on": on.isoformat(), "resolution": resolution})
     return case
@@ -129,7 +130,8 @@ def advance(case: AdmissionCase, *, actor: Any, to: str, on: dt.date, facts: dic
     _require(actor, stages.permission_for(to), case.unit_path)
     case = AdmissionCase.objects.select_for_update(of=("self",)).select_related("cell", "member").get(pk=case.pk)
     _check_move(case, to, on, expected)
-    row = CaseStep(case=case, stage=to, on=on, note=str(facts.get("note", "")), actor=_user(actor))
+    row = CaseStep(case=case, cell_id=case.cell_id, stage=to, on=on, note=str(facts.get("note", "")),
+                   actor=_user(actor))
     function = steps.ending if to in ENDS else steps.STEPS.get(to)
     findings = function(case, row, on, facts, actor) if function else []
     if findings:

@@ -72,19 +72,24 @@ def _apply_to(chain: set[str], day: dt.date, delta: Vector) -> None:
 # ---- recounting from scratch ----------------------------------------------------------------
 
 def _events() -> list[tuple[dt.date, int, Vector]]:
-    """Every counted event: (day, cell id, delta), from the cases and their steps."""
+    """Every counted event: (day, cell id, delta), from the cases and their steps, each in the
+    cell it happened in (a step records it; a case moved by a merge keeps its past there)."""
     sectors = dict(Unit.objects.values_list("id", "sector"))
+    where = {(case_id, stage): cell_id for case_id, stage, cell_id in CaseStep.objects.filter(
+        cell__isnull=False, stage__in=[Stage.COURSE, Stage.ADMITTED]).values_list("case_id", "stage", "cell_id")}
     events: list[tuple[dt.date, int, Vector]] = []
     cases = AdmissionCase.objects.only(
         "cell_id", "certificate_date", "decision_on", "sex", "ethnicity", "religion", "youth_union",
         "occupation", "member_id")
     for case in cases.iterator(chunk_size=5000):
         if case.certificate_date is not None:
-            events.append((case.certificate_date, case.cell_id, {"course": 1}))
+            events.append((case.certificate_date, where.get((case.pk, Stage.COURSE), case.cell_id), {"course": 1}))
         if case.member_id is not None and case.decision_on is not None:
-            events.append((case.decision_on, case.cell_id, admitted_vector(case, sectors[case.cell_id])))
-    official = CaseStep.objects.filter(stage=Stage.OFFICIAL).values_list("on", "case__cell_id")
-    events += [(on, cell_id, {"official": 1}) for on, cell_id in official.iterator(chunk_size=5000)]
+            cell = where.get((case.pk, Stage.ADMITTED), case.cell_id)
+            events.append((case.decision_on, cell, admitted_vector(case, sectors[cell])))
+    official = CaseStep.objects.filter(stage=Stage.OFFICIAL).values_list("on", "cell_id", "case__cell_id")
+    events += [(on, cell_id or case_cell, {"official": 1})
+               for on, cell_id, case_cell in official.iterator(chunk_size=5000)]
     return events
 
 

@@ -15,12 +15,12 @@ from tests.factories.admissions import carry, open_case
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_set_break_down_approve_and_follow_a_target(browser, live_server, people):
+def test_set_break_down_approve_and_follow_a_target(browser, live_server, people, tmp_path):
     cast, year = people, dt.date.today().year
     start = dt.date(year, 1, 5)
     for name in ("Vũ Thị Hạnh", "Đỗ Thị Lan"):
         carry(open_case(cast.tree.k, full_name=name, on=start), Stage.ADMITTED, step_days=3)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
     page = context.new_page()
     base = live_server.url
     g = cast.tree.g
@@ -51,6 +51,16 @@ def test_set_break_down_approve_and_follow_a_target(browser, live_server, people
     assert "2 / 4" in page.locator(".figure-total .figure-value").inner_text()
     page.wait_for_function("document.querySelector('#chart-line').width > 0")
     shoot(page, "31-progress-dashboard", docs=True)
+    with page.expect_download() as download:
+        page.click(f"a[href^='/units/{g.pk}/progress/export.xlsx']")
+    from openpyxl import load_workbook
+
+    assert download.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    book = load_workbook(saved, read_only=True)
+    rows = {r[0]: r for r in book.worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert rows["Đảng bộ Trường THCS Đông Sơn"][1:3] == (2, 4)
     page.click(f"a[href^='/units/{cast.tree.k.pk}/progress/']")
     page.wait_for_load_state("networkidle")
     assert "2 / 3" in page.locator(".figure-total .figure-value").inner_text()

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "chibo.notifications",
     "chibo.reports",
     "chibo.targets",
+    "chibo.meetings",
     "chibo.imports",
     "chibo.console",
     "chibo.api",

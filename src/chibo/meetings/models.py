@@ -119,3 +119,59 @@ class CriteriaFramework(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Draft(models.Model):
+    """A draft resolution published to the cell before a meeting; its versions follow."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="drafts")
+    title = models.CharField(_("title"), max_length=255)
+    comments_until = models.DateTimeField(_("comments until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("draft resolution")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DraftVersion(models.Model):
+    """One wording of a draft: its paragraphs are the text's blocks separated by blank lines.
+    The adopted text is the last version, marked ``adopted``, kept beside the drafts."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(_("text"))
+    adopted = models.BooleanField(_("adopted text"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("draft version")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="draft_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id} v{self.number}"
+
+
+class Comment(models.Model):
+    """A member's comment on one paragraph. ``anchor`` is the paragraph's fingerprint: a later
+    version shows the comment at the paragraph with the same wording, or apart as a comment on
+    an earlier wording (``quote`` keeps the words commented on)."""
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="comments")
+    paragraph = models.PositiveSmallIntegerField()
+    anchor = models.CharField(max_length=16)
+    quote = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["version", "paragraph"], name="comment_version_paragraph")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}¶{self.paragraph}"

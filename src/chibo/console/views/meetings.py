@@ -1,0 +1,195 @@
+"""Meetings in the console, for secretaries and committees: the unit's meetings and schedule, a
+meeting's page (agenda, invitations, check-in code, attendance, minutes and score), draft
+resolutions with their comments, and the attendance statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.console.views.common import console_view, require_on
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.meetings import drafts, queries, services
+from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule
+from chibo.org import queries as org_queries
+
+RECENT = 24
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def unit_meetings(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's meetings, its monthly schedule, and a new meeting outside the schedule."""
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    may_manage = policy.can(request.user, Perm.MEETINGS_MANAGE, unit.path)
+    if request.method == "POST":
+        require_on(request.user, Perm.MEETINGS_MANAGE, unit.path)
+        _post_unit(request, unit)
+        return redirect("console:meetings", unit.pk)
+    meetings = Meeting.objects.filter(unit=unit).order_by("-starts_at")[:RECENT]
+    return render(request, "console/meetings/unit.html", {
+        "unit": unit, "meetings": meetings, "schedule": Schedule.objects.filter(unit=unit).first(),
+        "kinds": Kind.choices, "may_manage": may_manage, "today": timezone.localdate()})
+
+
+def _post_unit(request: HttpRequest, unit: Any) -> None:
+    try:
+        if request.POST.get("action") == "schedule":
+            day, time = int(request.POST.get("day") or 0), dt.time.fromisoformat(request.POST.get("time") or "")
+            if not 1 <= day <= 28:
+                raise ValueError
+            Schedule.objects.update_or_create(unit=unit, defaults={"day": day, "time": time,
+                                                                   "place": request.POST.get("place", "")[:200]})
+            messages.success(request, _("The schedule was saved: the monthly meetings are created each month."))
+        else:
+            starts = timezone.make_aware(dt.datetime.fromisoformat(request.POST.get("starts_at") or ""))
+            services.create_meeting(actor=request.user, unit=unit, kind=request.POST.get("kind", ""),
+                                    starts_at=starts, place=request.POST.get("place", ""))
+            messages.success(request, _("The meeting was added."))
+    except ValueError:
+        messages.error(request, _("Give a day from 1 to 28 and a time such as 19:30, or a date and time."))
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, str(error.message))
+
+
+def _qr_svg(text: str) -> str:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
+
+
+@console_view
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = queries.get_meeting_for_user(request.user, pk)
+    invitations = list(meeting.invitations.select_related("member").order_by("member__name_folded", "guest"))
+    code_open = bool(meeting.code and meeting.code_expires_at and timezone.now() <= meeting.code_expires_at)
+    return render(request, "console/meetings/meeting.html", {
+        "meeting": meeting, "invitations": invitations, "attendance_choices": Attendance.choices,
+        "may_manage": policy.can(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path),
+        "deadline": services.agenda_deadline(meeting), "code_open": code_open,
+        "qr": mark_safe(_qr_svg(f"{request.build_absolute_uri('/handbook/')}check-in/{meeting.pk}/?code="  # noqa: S308
+                                f"{meeting.code}")) if code_open else "",
+        "framework": services.framework_on(timezone.localtime(meeting.starts_at).date()),
+        "drafts": list(meeting.drafts.all()), "answered": sum(1 for i in invitations if i.answer),
+    })
+
+
+@console_view
+@require_POST
+def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting page's forms: agenda, invite, check-in code, attendance, minutes, draft."""
+    meeting = queries.get_meeting_for_user(request.user, pk)
+    require_on(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path)
+    action, data = request.POST.get("action", ""), request.POST
+    try:
+        _act(request, meeting, action, data)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        details = "; ".join(str(m) for msgs in error.field_errors.values() for m in msgs)
+        messages.error(request, f"{error.message} {details}".strip())
+    return redirect("console:meeting", meeting.pk)
+
+
+def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None:
+    user = request.user
+    if action == "agenda":
+        services.set_agenda(meeting, actor=user, topic=data.get("topic", ""), agenda=data.get("agenda", ""),
+                            place=data.get("place", ""))
+        messages.success(request, _("The agenda was saved."))
+    elif action == "invite":
+        guests = [g for g in data.get("guests", "").splitlines() if g.strip()]
+        n = services.invite(meeting, actor=user, guests=guests)
+        messages.success(request, _("%(n)d members were invited and notified.") % {"n": n})
+    elif action == "code":
+        services.open_check_in(meeting, actor=user)
+    elif action == "attendance":
+        marks = {int(k[4:]): v for k, v in data.items() if k.startswith("att_") and k[4:].isdigit() and v}
+        services.record_attendance(meeting, actor=user, marks=marks)
+        messages.success(request, _("The attendance was saved."))
+    elif action == "minutes":
+        framework = services.framework_on(timezone.localtime(meeting.starts_at).date())
+        scores = {c["key"]: int(data.get(f"score_{c['key']}") or -1) for c in framework.criteria} \
+            if framework else None
+        services.record_minutes(meeting, actor=user, minutes=data.get("minutes", ""),
+                                resolution=data.get("resolution", ""), scores=scores)
+        messages.success(request, _("The minutes were saved."))
+    elif action == "draft":
+        drafts.publish(meeting, actor=user, title=data.get("title", ""), text=data.get("text", ""))
+        messages.success(request, _("The draft was published to the cell."))
+
+
+def _draft_for(request: HttpRequest, pk: int) -> Draft:
+    draft = Draft.objects.select_related("meeting").filter(pk=pk).first()
+    if draft is None:
+        raise NotFound("draft")
+    queries.get_meeting_for_user(request.user, draft.meeting_id)
+    return draft
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """All comments by paragraph; a new wording or the adopted text."""
+    draft = _draft_for(request, pk)
+    may_manage = policy.can(request.user, Perm.MEETINGS_MANAGE, draft.meeting.unit_path)
+    if request.method == "POST":
+        require_on(request.user, Perm.MEETINGS_MANAGE, draft.meeting.unit_path)
+        try:
+            drafts.publish(draft.meeting, actor=request.user, title="", text=request.POST.get("text", ""),
+                           adopted=request.POST.get("adopted") == "1", draft=draft)
+            messages.success(request, _("The new wording was published."))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return redirect("console:draft", draft.pk)
+    return render(request, "console/meetings/draft.html", {
+        "draft": draft, "review": drafts.review(draft), "may_manage": may_manage})
+
+
+@console_view
+def draft_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The comments by paragraph as XLSX (audited)."""
+    from chibo.reports.services import render_export
+    from chibo.reports.tables import Column, Table
+
+    draft = _draft_for(request, pk)
+    review = drafts.review(draft)
+    rows = [{"paragraph": p.number + 1, "text": p.text, "author": c.author.get_username(), "comment": c.text}
+            for p in review.paragraphs for c in p.comments]
+    rows += [{"paragraph": None, "text": c.quote, "author": c.author.get_username(), "comment": c.text}
+             for c in review.earlier]
+    table = Table(title=draft.title, subtitle=_("Comments by paragraph"), row_count=len(rows), rows=rows, columns=[
+        Column("paragraph", _("Paragraph"), "int", 10), Column("text", _("Text"), "text", 60),
+        Column("author", _("From"), "text", 16), Column("comment", _("Comment"), "text", 60)])
+    exported = render_export(actor=request.user, tables=[table], fmt="xlsx", name=f"gop-y-{draft.pk}",
+                             unit_path=draft.meeting.unit_path, params={"draft": draft.pk})
+    response = HttpResponse(exported.data, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+@console_view
+def attendance_stats(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attendance per member over a year in the unit's subtree, the flagged first."""
+    unit = org_queries.get_unit_for_user(request.user, pk=pk)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    present, marked = queries.rate(unit, year)
+    return render(request, "console/meetings/attendance.html", {
+        "unit": unit, "year": year, "rows": queries.attendance(unit, year), "present": present, "marked": marked,
+        "rate": round(100 * present / marked, 2) if marked else None})

@@ -1,0 +1,92 @@
+"""Meetings in the console: the persona matrix, the secretary's month (schedule, agenda, invite,
+check-in code with its QR, attendance, minutes and score), drafts and their comments exported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from chibo.meetings import drafts, services
+from chibo.meetings.models import CriteriaFramework, Invitation, Meeting, Schedule
+from tests.console.conftest import PERSONAS
+
+OK, FORBIDDEN, MISSING = 200, 403, 404
+
+
+@pytest.fixture
+def meeting(cast):
+    return services.create_meeting(actor=cast.secretary, unit=cast.tree.k, kind="regular",
+                                   starts_at=timezone.make_aware(dt.datetime(2026, 12, 4, 19, 30)))
+
+
+def _matrix(*codes):
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+PAGES = {
+    "cell meetings": (lambda c, m: reverse("console:meetings", args=[c.tree.k.pk]),
+                      _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "meeting": (lambda c, m: reverse("console:meeting", args=[m.pk]), _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "attendance of the commune": (lambda c, m: reverse("console:attendance", args=[c.tree.c.pk]),
+                                  _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_persona_matrix(page, cast, client, meeting):
+    url_of, expected = PAGES[page]
+    seen = {}
+    for persona in PERSONAS:
+        client.force_login(getattr(cast, persona))
+        seen[persona] = client.get(url_of(cast, meeting)).status_code
+    assert seen == expected
+
+
+def test_the_secretarys_month_through_the_pages(cast, login):
+    CriteriaFramework.objects.create(name="Tiêu chí chất lượng sinh hoạt", valid_from=dt.date(2020, 1, 1),
+                                     criteria=[{"key": "a", "label": "Chuẩn bị", "max": 40},
+                                               {"key": "b", "label": "Nội dung", "max": 60}])
+    client = login("secretary")
+    units_url = reverse("console:meetings", args=[cast.tree.k.pk])
+    client.post(units_url, {"action": "schedule", "day": "4", "time": "19:30", "place": "Phòng họp"})
+    assert Schedule.objects.get(unit=cast.tree.k).day == 4
+    client.post(units_url, {"action": "create", "kind": "thematic", "starts_at": "2026-12-10T19:30"})
+    meeting = Meeting.objects.get(unit=cast.tree.k)
+    act = reverse("console:meeting_action", args=[meeting.pk])
+    client.post(act, {"action": "invite"})
+    assert not Invitation.objects.exists()  # no topic yet: refused with a message
+    client.post(act, {"action": "agenda", "topic": "Chuyên đề học tập và làm theo Bác", "agenda": "1. …"})
+    client.post(act, {"action": "invite", "guests": "Đại diện Công đoàn"})
+    assert Invitation.objects.filter(meeting=meeting).count() == 4
+    client.post(act, {"action": "code"})
+    page = client.get(reverse("console:meeting", args=[meeting.pk])).content.decode()
+    meeting.refresh_from_db()
+    assert "<svg" in page and meeting.code in page
+    marks = {f"att_{i.pk}": "present" for i in meeting.invitations.filter(member__isnull=False)}
+    client.post(act, {"action": "attendance", **marks})
+    assert meeting.invitations.filter(attendance="present").count() == 3
+    client.post(act, {"action": "minutes", "minutes": "Biên bản", "score_a": "35", "score_b": "50"})
+    meeting.refresh_from_db()
+    assert (meeting.state, meeting.score) == ("held", 85)
+    assert login("member").post(act, {"action": "code"}).status_code == 404
+
+
+def test_draft_comments_by_paragraph_and_their_export(cast, login, meeting):
+    from openpyxl import load_workbook
+
+    services.set_agenda(meeting, actor=cast.secretary, topic="Tháng 12", agenda="")
+    services.invite(meeting, actor=cast.secretary)
+    version = drafts.publish(meeting, actor=cast.secretary, title="Dự thảo", text="Đoạn một.\n\nĐoạn hai.")
+    drafts.comment(version, actor=cast.member, paragraph=1, text="Góp ý cho đoạn hai")
+    client = login("secretary")
+    page = client.get(reverse("console:draft", args=[version.draft.pk])).content.decode()
+    assert "Góp ý cho đoạn hai" in page
+    book = load_workbook(io.BytesIO(client.get(reverse("console:draft_export", args=[version.draft.pk])).content))
+    values = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
+    assert "Góp ý cho đoạn hai" in values and "Đoạn hai." in values
+    client.post(reverse("console:draft", args=[version.draft.pk]), {"text": "Đoạn một.\n\nĐoạn hai.", "adopted": "1"})
+    assert version.draft.versions.filter(adopted=True).count() == 1

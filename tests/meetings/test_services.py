@@ -135,3 +135,20 @@ def test_minutes_and_the_quality_score_on_the_framework_in_force(cast, meeting):
     assert (meeting.state, meeting.score) == (State.HELD, 83)
     with pytest.raises(DomainError):
         services.set_agenda(meeting, actor=cast.secretary, topic="late", agenda="")
+
+
+def test_a_committee_sends_all_the_months_invitations_at_once(cast):
+    Schedule.objects.create(unit=cast.tree.k, day=4, time=dt.time(19, 30))
+    Schedule.objects.create(unit=cast.tree.qk, day=6, time=dt.time(8, 0))
+    services.generate_month(MONTH)
+    Meeting.objects.update(topic="Sinh hoạt thường kỳ tháng 12")
+    visitor = make_member(cast.tree.qk, "Vi Thị Đến", sex="F")
+    transfer_member(visitor, actor=SYSTEM, to_unit=cast.tree.k, on=dt.date(2026, 1, 5), kind="temporary")
+    ids = list(Meeting.objects.values_list("pk", flat=True))
+    assert services.invite_all(ids) == 5  # K: 3 + the visitor; QK: its one member (the visitor is in K)
+    assert services.invite_all(ids) == 0
+    k = Meeting.objects.get(unit=cast.tree.k)
+    assert set(k.invitations.values_list("member__full_name", flat=True)) == {
+        "Trần Thị Bình", "Đặng Văn An", "Lê Hoàng Cường", "Vi Thị Đến"}
+    assert Notification.objects.filter(user=cast.member, key=f"meeting:{k.pk}").count() == 1
+    assert Meeting.objects.filter(state="invited").count() == 2

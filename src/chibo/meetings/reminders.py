@@ -21,3 +21,26 @@ def invited(meeting_id: int) -> int:
     title = _("Meeting of %(unit)s on %(when)s") % {"unit": meeting.unit.name, "when": when}
     message = Message(INVITATION, title, meeting.topic, f"/handbook/meetings/{meeting.pk}/", f"meeting:{meeting.pk}")
     return notify(users, [message])
+
+
+def invited_many(meeting_ids: list[int]) -> int:
+    """:func:`invited` for many meetings: one INSERT … SELECT of notifications per meeting."""
+    from django.db import connection
+
+    sent = 0
+    meetings = Meeting.objects.filter(pk__in=meeting_ids).select_related("unit")
+    rows = []
+    for meeting in meetings:
+        when = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
+        title = _("Meeting of %(unit)s on %(when)s") % {"unit": meeting.unit.name, "when": when}
+        rows.append([INVITATION, title[:255], meeting.topic, f"/handbook/meetings/{meeting.pk}/",
+                     f"meeting:{meeting.pk}", timezone.now(), meeting.pk])
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(
+                "INSERT INTO notifications_notification (user_id, kind, title, body, link, key, created_at) "
+                "SELECT u.id, %s, %s, %s, %s, %s, %s FROM accounts_user u "
+                "JOIN meetings_invitation i ON i.member_id = u.member_id "
+                "WHERE i.meeting_id = %s AND u.is_active ON CONFLICT DO NOTHING", row)
+            sent += max(cursor.rowcount, 0)
+    return sent

@@ -245,3 +245,31 @@ def _scored(meeting: Meeting, scores: dict[str, int]) -> tuple[dict[str, int], D
         raise DomainError(_("The score was not saved: correct the points marked below."), errors)
     kept = {key: int(scores[key]) for key in limits}
     return kept, Decimal(sum(kept.values()))
+
+
+def invite_all(meeting_ids: list[int]) -> int:
+    """Invite the members of many meetings at once (the job behind a committee's "send all the
+    month's invitations"): two INSERT … SELECT for the invitations, then one INSERT … SELECT of
+    notifications per meeting. Meetings without a topic are left out. Returns invitations added."""
+    from django.db import connection
+
+    from chibo.meetings import reminders
+
+    ready = list(Meeting.objects.filter(pk__in=meeting_ids, state__in=[State.PLANNED, State.INVITED])
+                 .exclude(topic="").values_list("pk", flat=True))
+    if not ready:
+        return 0
+    active = f"('{Status.OFFICIAL}', '{Status.PROBATIONARY}')"
+    marks = ", ".join(["%s"] * len(ready))
+    joins = ("mem.unit_id = m.unit_id AND mem.temp_unit_id IS NULL", "mem.temp_unit_id = m.unit_id")
+    added = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for join in joins:
+            cursor.execute(
+                "INSERT INTO meetings_invitation (meeting_id, member_id, guest, answer, reason, attendance) "
+                f"SELECT m.id, mem.id, '', '', '', '' FROM meetings_meeting m JOIN members_member mem ON {join} "
+                f"WHERE m.id IN ({marks}) AND mem.status IN {active} ON CONFLICT DO NOTHING", ready)
+            added += max(cursor.rowcount, 0)
+        Meeting.objects.filter(pk__in=ready).update(state=State.INVITED)
+        reminders.invited_many(ready)
+    return added

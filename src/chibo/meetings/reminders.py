@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,7 +31,7 @@ def invited_many(meeting_ids: list[int]) -> int:
 
     sent = 0
     meetings = Meeting.objects.filter(pk__in=meeting_ids).select_related("unit")
-    rows = []
+    rows: list[list[Any]] = []
     for meeting in meetings:
         when = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
         title = _("Meeting of %(unit)s on %(when)s") % {"unit": meeting.unit.name, "when": when}

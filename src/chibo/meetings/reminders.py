@@ -41,8 +41,9 @@ def invited_many(meeting_ids: list[int]) -> int:
         for row in rows:
             cursor.execute(
                 "INSERT INTO notifications_notification (user_id, kind, title, body, link, key, created_at) "
-                "SELECT u.id, %s, %s, %s, %s, %s, %s FROM accounts_user u "
-                "JOIN meetings_invitation i ON i.member_id = u.member_id "
-                "WHERE i.meeting_id = %s AND u.is_active ON CONFLICT DO NOTHING", row)
+                # CROSS JOIN: SQLite keeps this order (the meeting's invitations, then each one's account by
+                # its unique member index) instead of scanning every account for each meeting
+                "SELECT u.id, %s, %s, %s, %s, %s, %s FROM meetings_invitation i CROSS JOIN accounts_user u "
+                "WHERE i.meeting_id = %s AND u.member_id = i.member_id AND u.is_active ON CONFLICT DO NOTHING", row)
             sent += max(cursor.rowcount, 0)
     return sent

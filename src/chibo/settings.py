@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "chibo.notifications",
     "chibo.reports",
     "chibo.targets",
+    "chibo.handbook",
+    "chibo.library",
     "chibo.meetings",
     "chibo.imports",
     "chibo.console",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("imports/", include("chibo.imports.urls")),
+    path("handbook/", include("chibo.handbook.urls")),
     path("", include("chibo.console.urls")),
 ]

@@ -65,7 +65,7 @@ def test_home_sends_each_persona_to_their_scope(persona, cast, login):
         "province": reverse("console:unit", args=[cast.tree.p.pk]),
         "commune": reverse("console:unit", args=[cast.tree.c.pk]),
         "secretary": reverse("console:unit", args=[cast.tree.k.pk]),
-        "member": reverse("console:member", args=[cast.plain_m.pk]),
+        "member": reverse("handbook:home"),
         "outsider": reverse("console:unit", args=[cast.tree.q.pk]),
     }[persona]
     response = login(persona).get(reverse("console:home"))

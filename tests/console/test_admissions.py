@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chibo.admissions.models import AdmissionCase, Course
 from chibo.admissions.stages import Stage
-from chibo.notifications.models import Notification
+from chibo.notifications.models import Kind, Notification
 from tests.console.conftest import PERSONAS
 from tests.factories.admissions import START, carry, case_data, open_case
 
@@ -187,5 +187,4 @@ def test_notifications_inbox_and_settings(cast, login, django_capture_on_commit_
     client.post(reverse("console:notifications_read"))
     assert not Notification.objects.filter(user=cast.secretary, read_at__isnull=True).exists()
     client.post(reverse("console:notification_settings"), {"email": "off", "wanted": ["overdue"]})
-    assert cast.secretary.notification_preference.muted == [
-        "deadline_soon", "decision", "probation_ending", "awaiting"]
+    assert cast.secretary.notification_preference.muted == [k for k in Kind.values if k != "overdue"]

@@ -21,6 +21,7 @@ class Perm:
     TARGETS_SET = "targets.set"  # propose and edit targets and their breakdown
     TARGETS_APPROVE = "targets.approve"  # approve and lock them
     ACCOUNTS_MANAGE = "accounts.manage"
+    LIBRARY_PUBLISH = "library.publish"  # publish documents to a subtree, assign them for study
 
 
 class Role(models.TextChoices):
@@ -40,20 +41,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
         _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW,
-                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE}
+                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH}
     ),
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD, Perm.TARGETS_SET,
-           Perm.MEETINGS_MANAGE}
+           Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH}
     ),
     Role.ADMIN: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
            Perm.ADMISSIONS_DECIDE, Perm.TARGETS_SET, Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE,
-           Perm.ACCOUNTS_MANAGE}
+           Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH}
     ),
 }
 

@@ -10,9 +10,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chibo.meetings.models import Invitation, Meeting
+from chibo.notifications.models import Kind
 from chibo.notifications.services import Message, notify
 
-INVITATION = "invitation"
+INVITATION = Kind.INVITATION.value
 
 
 def invited(meeting_id: int) -> int:

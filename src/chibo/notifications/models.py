@@ -13,6 +13,11 @@ class Kind(models.TextChoices):
     DECISION = "decision", _("A decision was made")
     PROBATION_ENDING = "probation_ending", _("Probation is ending")
     AWAITING = "awaiting", _("A case awaits the committee")
+    STUDY_ASSIGNED = "study_assigned", _("A document to study")
+    STUDY_DUE = "study_due", _("A study is due soon")
+    QUESTION = "question", _("A member asked a question")
+    REPLY = "reply", _("An answer to your question")
+    INVITATION = "invitation", _("An invitation to a meeting")
 
 
 class Notification(models.Model):

@@ -24,7 +24,7 @@ KEY_FIGURES = 4  # members, official, probationary, women: shown as tiles; the r
 
 @console_view
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on the top unit of their scope; a plain member on their own record."""
+    """Staff land on the top unit of their scope; a plain member in the member handbook."""
     roots = org_queries.scope_roots(request.user)
     if len(roots) == 1:
         return redirect("console:unit", roots[0].pk)
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("console:tree")
     own = getattr(request.user, "member_id", None)
     if own:
-        return redirect("console:member", own)
+        return redirect("handbook:home")
     return render(request, "console/no_access.html", status=403)
 
 

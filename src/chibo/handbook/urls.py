@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.handbook import pwa, views
+from chibo.handbook import meeting_views, pwa, views
 
 app_name = "handbook"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("inbox/read/", views.mark_read, name="mark_read"),
     path("ask/", views.ask, name="ask"),
     path("threads/<int:pk>/", views.thread_page, name="thread"),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
+    path("check-in/<int:pk>/", meeting_views.check_in_link, name="check_in"),
     path("offline/", pwa.offline, name="offline"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),

@@ -1,0 +1,84 @@
+"""The handbook's meeting pages: my meetings, a meeting (answer the invitation, check in with the
+code, the agenda, the minutes), and the draft resolutions to comment on, a paragraph at a time.
+Answers sent without network wait in the phone's outbox (the service worker keeps every POST)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chibo.core.errors import DomainError, NotFound
+from chibo.handbook.views import _page, handbook_page
+from chibo.meetings import drafts, services
+from chibo.meetings.models import Invitation, State
+from chibo.members.models import Member
+
+PAST_SHOWN = 10
+
+
+def _invitation(member: Member, pk: int) -> Invitation:
+    invitation = (Invitation.objects.select_related("meeting__unit").filter(meeting_id=pk, member=member).first())
+    if invitation is None:
+        raise NotFound("meeting")
+    return invitation
+
+
+@handbook_page
+def meetings(request: HttpRequest, member: Member) -> HttpResponse:
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    mine = Invitation.objects.filter(member=member).select_related("meeting__unit")
+    return _page(request, "handbook/meetings.html", member, {
+        "upcoming": list(mine.filter(meeting__starts_at__gte=start).order_by("meeting__starts_at")[:10]),
+        "past": list(mine.filter(meeting__starts_at__lt=start).order_by("-meeting__starts_at")[:PAST_SHOWN]),
+    }, tab="meetings")
+
+
+@handbook_page
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    invitation = _invitation(member, pk)
+    the_meeting = invitation.meeting
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            _act(request, the_meeting)
+        except DomainError as error:
+            errors = [str(error.message), *[str(m) for msgs in error.field_errors.values() for m in msgs]]
+        else:
+            return redirect("handbook:meeting", pk)
+    versions = [(d, d.versions.order_by("-number").first()) for d in the_meeting.drafts.all()]
+    return _page(request, "handbook/meeting.html", member, {
+        "invitation": invitation, "meeting": the_meeting, "errors": errors,
+        "over": the_meeting.state in (State.HELD, State.CANCELLED),
+        "drafts": [(d, v, list(enumerate(drafts.paragraphs(v.text))) if v else []) for d, v in versions],
+        "code": request.GET.get("code", ""),
+    }, tab="meetings", status=400 if errors else 200)
+
+
+def _act(request: HttpRequest, the_meeting) -> None:
+    data, user = request.POST, request.user
+    action = data.get("action")
+    if action == "answer":
+        services.answer(the_meeting, actor=user, attending=data.get("attending") == "1", reason=data.get("reason", ""))
+    elif action == "check_in":
+        services.check_in(the_meeting, actor=user, code=data.get("code", ""))
+    elif action == "comment":
+        version = the_meeting.drafts.get(pk=int(data.get("draft") or 0)).versions.order_by("-number").first()
+        if version is None:
+            raise NotFound("draft")
+        drafts.comment(version, actor=user, paragraph=int(data.get("paragraph") or -1), text=data.get("text", ""))
+    else:
+        raise DomainError(_("Nothing was sent."))
+
+
+@handbook_page
+def check_in_link(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    """Where the QR code on the secretary's screen leads: the meeting, with the code filled in."""
+    _invitation(member, pk)
+    code = "".join(ch for ch in request.GET.get("code", "") if ch.isdigit())[:8]
+    return redirect(f"/handbook/meetings/{pk}/?code={code}#check-in")

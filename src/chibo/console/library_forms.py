@@ -52,7 +52,7 @@ class DocumentForm(_PublishUnitForm):
                              widget=forms.TextInput(attrs={"placeholder": _("e.g. 21-NQ/TW")}))
     title = forms.CharField(label=_("Title"), max_length=rules.MAX_TITLE)
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
-    issuing_body = forms.CharField(label=_("Issued by"), max_length=rules.MAX_BODY,
+    issuing_body = forms.CharField(label=_("Issuing body"), max_length=rules.MAX_BODY,
                                    widget=forms.TextInput(attrs={"placeholder": _("e.g. Ban Chấp hành Trung ương")}))
     file = forms.FileField(label=_("PDF file (up to 50 MB)"),
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))

@@ -78,7 +78,7 @@ class Post(models.Model):
     client_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("message")
+        verbose_name = _("chat message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
         constraints = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.handbook import meeting_views, pwa, views
+from chibo.handbook import library_views, meeting_views, pwa, views
 
 app_name = "handbook"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("meetings/", meeting_views.meetings, name="meetings"),
     path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
     path("check-in/<int:pk>/", meeting_views.check_in_link, name="check_in"),
+    path("library/", library_views.library, name="library"),
+    path("library/<int:pk>/", library_views.document, name="document"),
+    path("library/<int:pk>/file/", library_views.download, name="document_file"),
     path("offline/", pwa.offline, name="offline"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),

@@ -130,7 +130,12 @@
     sameUser().then(function () {
       return navigator.serviceWorker.register(script.dataset.worker, {scope: script.dataset.scope});
     }).then(function () {
-      if (navigator.onLine) { tellWorker("flush"); tellWorker("warm"); }
+      if (navigator.onLine) {
+        tellWorker("flush");
+        tellWorker("warm");
+        var keep = Array.prototype.map.call(document.querySelectorAll("a[data-keep]"), function (a) { return a.pathname; });
+        if (keep.length) { tellWorker({type: "keep", paths: keep}); }
+      }
     }).catch(function () { /* no worker (private mode, old browser): the pages still work online */ });
   }
 }());

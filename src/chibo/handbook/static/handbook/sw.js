@@ -49,6 +49,7 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("message", function (event) {
   if (event.data === "flush") { event.waitUntil(flush("page")); }
   if (event.data === "warm") { event.waitUntil(warm()); }
+  if (event.data && event.data.type === "keep") { event.waitUntil(warmPaths(event.data.paths || [])); }
 });
 
 function keep(cache, key, response) {
@@ -72,8 +73,14 @@ function networkFirst(request, url) {
 
 /* The pages the member will want without network, fetched once if the phone has no copy yet. */
 function warm() {
+  return warmPaths(CONFIG.warm);
+}
+
+/* Pages the open page asks to keep (its links marked data-keep: the next meetings, the bookmarked
+   documents), fetched once when the phone has no copy. */
+function warmPaths(list) {
   return caches.open(PAGES).then(function (cache) {
-    return Promise.all(CONFIG.warm.map(function (path) {
+    return Promise.all(list.filter(function (path) { return path.indexOf(CONFIG.scope) === 0; }).map(function (path) {
       return cache.match(path).then(function (hit) {
         if (hit) { return null; }
         return fetch(path, {credentials: "same-origin"}).then(function (response) {

@@ -165,3 +165,17 @@ def test_the_console_thread_list_costs_the_same_for_one_or_three(cast, as_user, 
     client.get(reverse("console:handbook_threads"))
     with django_assert_num_queries(7):
         client.get(reverse("console:handbook_threads"))
+
+
+def test_an_auditor_reads_a_thread_but_cannot_answer_or_close_it(cast, as_user, client):
+    from tests.factories.registry import make_user
+
+    _ask(as_user(cast.member), cast.tree.k)
+    thread = Thread.objects.get()
+    client.force_login(make_user("auditor", role="auditor", unit=cast.tree.c))
+    page = client.get(reverse("console:handbook_thread", args=[thread.pk]))
+    assert page.status_code == 200 and "Send the answer" not in page.content.decode()
+    assert client.post(reverse("console:handbook_thread", args=[thread.pk]), {"text": "x"}).status_code == 403
+    assert client.post(reverse("console:handbook_thread_close", args=[thread.pk])).status_code == 403
+    thread.refresh_from_db()
+    assert thread.closed_at is None and thread.posts.count() == 1

@@ -152,3 +152,14 @@ def test_a_committee_sends_all_the_months_invitations_at_once(cast):
         "Trần Thị Bình", "Đặng Văn An", "Lê Hoàng Cường", "Vi Thị Đến"}
     assert Notification.objects.filter(user=cast.member, key=f"meeting:{k.pk}").count() == 1
     assert Meeting.objects.filter(state="invited").count() == 2
+
+
+def test_the_schedule_is_the_cells_and_is_checked(cast):
+    schedule = services.set_schedule(actor=cast.secretary, unit=cast.tree.k, day=4, time=dt.time(19, 30))
+    assert (schedule.day, schedule.time) == (4, dt.time(19, 30))
+    with pytest.raises(DomainError):
+        services.set_schedule(actor=cast.secretary, unit=cast.tree.k, day=31, time=dt.time(19, 30))
+    with pytest.raises(DomainError):
+        services.set_schedule(actor=cast.province, unit=cast.tree.c, day=4, time=dt.time(19, 30))
+    with pytest.raises(NotFound):
+        services.set_schedule(actor=cast.outsider, unit=cast.tree.k, day=4, time=dt.time(19, 30))

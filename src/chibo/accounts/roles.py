@@ -17,6 +17,7 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     ADMISSIONS_RECORD = "admissions.record"  # the cell's steps of an admission case
     ADMISSIONS_DECIDE = "admissions.decide"  # the committee's
+    HANDBOOK_ANSWER = "handbook.answer"  # answer and close the questions members send
     MEETINGS_MANAGE = "meetings.manage"  # schedule, invite, take attendance, record minutes
     TARGETS_SET = "targets.set"  # propose and edit targets and their breakdown
     TARGETS_APPROVE = "targets.approve"  # approve and lock them
@@ -37,24 +38,24 @@ _READ = {Perm.UNITS_VIEW, Perm.MEMBERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
-    Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD, Perm.MEETINGS_MANAGE}),
+    Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD, Perm.MEETINGS_MANAGE, Perm.HANDBOOK_ANSWER}),
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
         _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW,
-                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH}
+                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
     ),
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD, Perm.TARGETS_SET,
-           Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH}
+           Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
     ),
     Role.ADMIN: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
            Perm.ADMISSIONS_DECIDE, Perm.TARGETS_SET, Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE,
-           Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH}
+           Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
     ),
 }
 

@@ -3,17 +3,20 @@ without network once opened or bookmarked), bookmark it, confirm its study, down
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from chibo.core.errors import DomainError
+from chibo.core.errors import DomainError, NotFound
 from chibo.handbook.views import _page, handbook_page
 from chibo.library import queries, services
 from chibo.library.models import StudyAssignment
 from chibo.members.models import Member
 
-TEXT_SHOWN = 60_000  # characters of the document's text on its page
+TEXT_SHOWN = 60_000
+STUDIES_SHOWN = 20  # characters of the document's text on its page
 
 
 @handbook_page
@@ -22,7 +25,8 @@ def library(request: HttpRequest, member: Member) -> HttpResponse:
     found = queries.search(request.user, text, after=request.GET.get("after") or None) if text.strip() else None
     return _page(request, "handbook/library.html", member, {
         "q": text, "found": found, "bookmarks": queries.bookmarks(request.user).rows,
-        "studies": list(queries.assignments_for_member(member)[:20]),
+        "studies": list(queries.assignments_for_member(member).filter(  # still to do, or not yet due
+            Q(confirmed=False) | Q(due_on__gte=timezone.localdate()))[:STUDIES_SHOWN]),
     }, tab="library")
 
 
@@ -52,7 +56,10 @@ def _act(request: HttpRequest, doc) -> None:
     elif action == "unbookmark":
         services.unbookmark(doc, actor=request.user)
     elif action == "confirm":
-        assignment = StudyAssignment.objects.get(pk=int(request.POST.get("assignment") or 0), document=doc)
+        raw = request.POST.get("assignment", "")
+        assignment = StudyAssignment.objects.filter(pk=int(raw) if raw.isdigit() else 0, document=doc).first()
+        if assignment is None:
+            raise NotFound("assignment")
         services.confirm(assignment, actor=request.user, reflection=request.POST.get("reflection", ""))
 
 

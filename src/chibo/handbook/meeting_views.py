@@ -68,12 +68,20 @@ def _act(request: HttpRequest, the_meeting) -> None:
     elif action == "check_in":
         services.check_in(the_meeting, actor=user, code=data.get("code", ""))
     elif action == "comment":
-        version = the_meeting.drafts.get(pk=int(data.get("draft") or 0)).versions.order_by("-number").first()
+        draft = the_meeting.drafts.filter(pk=_number(data.get("draft"))).first()
+        version = draft.versions.order_by("-number").first() if draft else None
         if version is None:
             raise NotFound("draft")
-        drafts.comment(version, actor=user, paragraph=int(data.get("paragraph") or -1), text=data.get("text", ""))
+        drafts.comment(version, actor=user, paragraph=_number(data.get("paragraph"), -1), text=data.get("text", ""),
+                       client_key=data.get("client_key", ""))
     else:
         raise DomainError(_("Nothing was sent."))
+
+
+def _number(raw: object, default: int = 0) -> int:
+    """A posted number, or ``default`` for anything else (a tampered form is refused, not a 500)."""
+    text = str(raw or "")
+    return int(text) if text.isdigit() else default
 
 
 @handbook_page

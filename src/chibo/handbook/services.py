@@ -63,11 +63,19 @@ def ask(*, actor: Any, member: Member, unit: Unit, subject: str, text: str, clie
     return thread
 
 
+def _require_answer(actor: Any, thread: Thread) -> None:
+    """Officers who see the unit read its threads; those who may answer (not auditors) write."""
+    if not policy.can(actor, Perm.MEMBERS_VIEW, thread.unit.path):
+        raise NotFound("thread")
+    if not policy.can(actor, Perm.HANDBOOK_ANSWER, thread.unit.path):
+        raise PermissionDenied(_("You may read this conversation but not answer it."))
+
+
 def post(thread: Thread, *, actor: Any, text: str, client_key: str = "") -> Post:
     """Add a message to an open thread: the member following up, or an officer answering."""
     by_member = getattr(actor, "member_id", None) == thread.member_id
-    if not by_member and not policy.can(actor, Perm.MEMBERS_VIEW, thread.unit.path):
-        raise NotFound("thread")
+    if not by_member:
+        _require_answer(actor, thread)
     done = _already_sent(actor, client_key)
     if done is not None:
         return done
@@ -97,8 +105,7 @@ def post(thread: Thread, *, actor: Any, text: str, client_key: str = "") -> Post
 
 def close(thread: Thread, *, actor: Any) -> Thread:
     """An officer of the unit closes the conversation (the member can no longer write in it)."""
-    if not policy.can(actor, Perm.MEMBERS_VIEW, thread.unit.path):
-        raise NotFound("thread")
+    _require_answer(actor, thread)
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         if locked.closed_at is None:

@@ -26,7 +26,7 @@ DUE_AHEAD_DAYS = 3
 
 
 def _link(assignment: StudyAssignment) -> str:
-    return reverse("console:library_document", args=[assignment.document_id])
+    return reverse("handbook:document", args=[assignment.document_id])  # where members confirm their study
 
 
 def member_users(assignment: StudyAssignment, *, pending_only: bool = False) -> list[int]:

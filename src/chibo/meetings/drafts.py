@@ -57,8 +57,13 @@ def _may_comment(actor: Any, meeting: Meeting) -> bool:
 
 
 @transaction.atomic
-def comment(version: DraftVersion, *, actor: Any, paragraph: int, text: str) -> Comment:
-    """An invited member comments on paragraph ``paragraph`` (0-based) of the latest wording."""
+def comment(version: DraftVersion, *, actor: Any, paragraph: int, text: str, client_key: str = "") -> Comment:
+    """An invited member comments on paragraph ``paragraph`` (0-based) of the latest wording.
+    A comment sent again with the same ``client_key`` (the phone's outbox) is not stored twice."""
+    if client_key:
+        sent = Comment.objects.filter(author=actor, client_key=client_key[:40]).first()
+        if sent is not None:
+            return sent
     draft = version.draft
     if not _may_comment(actor, draft.meeting):
         raise NotFound("draft")
@@ -74,7 +79,7 @@ def comment(version: DraftVersion, *, actor: Any, paragraph: int, text: str) -> 
         raise DomainError(_("The comment was not sent."), {"text": [
             _("Write a comment of at most %(n)d characters.") % {"n": MAX_COMMENT}]})
     return Comment.objects.create(version=version, paragraph=paragraph, anchor=anchor(blocks[paragraph]),
-                                  quote=blocks[paragraph], author=actor, text=text.strip())
+                                  quote=blocks[paragraph], author=actor, text=text.strip(), client_key=client_key[:40])
 
 
 @dataclass

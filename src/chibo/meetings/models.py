@@ -166,12 +166,16 @@ class Comment(models.Model):
     quote = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
+    # set by the phone for each comment it sends: a comment sent again from the offline outbox is kept once
+    client_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("comment")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["version", "paragraph"], name="comment_version_paragraph")]
+        constraints = [models.UniqueConstraint(fields=["author", "client_key"], condition=~models.Q(client_key=""),
+                                               name="comment_sent_once")]
 
     def __str__(self) -> str:
         return f"{self.version_id}¶{self.paragraph}"

@@ -58,6 +58,21 @@ def generate_month(first: dt.date) -> int:
 
 
 @transaction.atomic
+def set_schedule(*, actor: Any, unit: Unit, day: int, time: dt.time, place: str = "") -> Schedule:
+    """When the cell's regular meeting takes place each month (the 1st's job creates it)."""
+    _require(actor, unit.path)
+    if not unit.holds_members:
+        raise DomainError(_("Only a cell has a monthly meeting."))
+    if not 1 <= day <= 28:
+        raise DomainError(_("The schedule was not saved."), {"day": [_("Give a day from 1 to 28.")]})
+    schedule, _created = Schedule.objects.update_or_create(
+        unit=unit, defaults={"day": day, "time": time, "place": place.strip()[:200]})
+    audit.record("meetings.schedule_set", actor=actor, obj=unit, unit_path=unit.path,
+                 payload={"day": day, "time": time.isoformat(timespec="minutes")})
+    return schedule
+
+
+@transaction.atomic
 def create_meeting(*, actor: Any, unit: Unit, kind: str, starts_at: dt.datetime, place: str = "",
                    topic: str = "") -> Meeting:
     """A meeting outside the schedule (thematic, committee, standing committee)."""

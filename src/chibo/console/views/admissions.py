@@ -20,7 +20,7 @@ from chibo.admissions.stages import Stage
 from chibo.admissions.steps import official_members
 from chibo.console.admission_forms import CaseForm, CourseForm, DocumentForm, StepForm
 from chibo.console.forms import show_domain_error
-from chibo.console.views.common import console_view, require_anywhere, require_on
+from chibo.console.views.common import attachment, console_view, require_anywhere, require_on
 from chibo.core.errors import DomainError
 from chibo.core.errors import NotFound as DomainNotFound
 from chibo.org import queries as org_queries
@@ -206,9 +206,7 @@ def case_paperwork(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpRe
                  payload={"form": kind, "format": fmt})
     types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "pdf": "application/pdf"}
-    response = HttpResponse(content, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{case.pk}.{fmt}"'
-    return response
+    return attachment(content, types[fmt], f"{kind}-{case.pk}.{fmt}")
 
 
 @console_view

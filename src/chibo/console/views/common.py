@@ -53,3 +53,10 @@ def is_htmx(request: HttpRequest, target: str | None = None) -> bool:
     if request.headers.get("HX-Request") != "true":
         return False
     return target is None or request.headers.get("HX-Target") == target
+
+
+def attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file sent back as a download (the exports, the official forms)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.console.views.common import console_view, require_on
+from chibo.console.views.common import attachment, console_view, require_on
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.meetings import drafts, queries, services
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule
@@ -47,10 +47,8 @@ def _post_unit(request: HttpRequest, unit: Any) -> None:
     try:
         if request.POST.get("action") == "schedule":
             day, time = int(request.POST.get("day") or 0), dt.time.fromisoformat(request.POST.get("time") or "")
-            if not 1 <= day <= 28:
-                raise ValueError
-            Schedule.objects.update_or_create(unit=unit, defaults={"day": day, "time": time,
-                                                                   "place": request.POST.get("place", "")[:200]})
+            services.set_schedule(actor=request.user, unit=unit, day=day, time=time,
+                                  place=request.POST.get("place", ""))
             messages.success(request, _("The schedule was saved: the monthly meetings are created each month."))
         else:
             starts = timezone.make_aware(dt.datetime.fromisoformat(request.POST.get("starts_at") or ""))
@@ -124,7 +122,7 @@ def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None
         messages.success(request, _("The attendance was saved."))
     elif action == "minutes":
         framework = services.framework_on(timezone.localtime(meeting.starts_at).date())
-        scores = {c["key"]: int(data.get(f"score_{c['key']}") or -1) for c in framework.criteria} \
+        scores = {c["key"]: _points(data.get(f"score_{c['key']}")) for c in framework.criteria} \
             if framework else None
         services.record_minutes(meeting, actor=user, minutes=data.get("minutes", ""),
                                 resolution=data.get("resolution", ""), scores=scores)
@@ -132,6 +130,11 @@ def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None
     elif action == "draft":
         drafts.publish(meeting, actor=user, title=data.get("title", ""), text=data.get("text", ""))
         messages.success(request, _("The draft was published to the cell."))
+
+
+def _points(raw: str | None) -> int:
+    """Posted points; anything not a whole number counts as -1, which the service refuses."""
+    return int(raw) if raw and raw.isdigit() else -1
 
 
 def _draft_for(request: HttpRequest, pk: int) -> Draft:
@@ -178,9 +181,7 @@ def draft_export(request: HttpRequest, pk: int) -> HttpResponse:
         Column("author", _("From"), "text", 16), Column("comment", _("Comment"), "text", 60)])
     exported = render_export(actor=request.user, tables=[table], fmt="xlsx", name=f"gop-y-{draft.pk}",
                              unit_path=draft.meeting.unit_path, params={"draft": draft.pk})
-    response = HttpResponse(exported.data, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    return response
+    return attachment(exported.data, exported.content_type, exported.filename)
 
 
 @console_view

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.labels import TALLY_LABELS
-from chibo.console.views.common import console_view
+from chibo.console.views.common import attachment, console_view
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org import queries as org_queries
 from chibo.targets import assistant, progress, reports, services
@@ -192,9 +192,7 @@ def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, ste
         actor=request.user, tables=exporting.tables(data, TALLY_LABELS, unit_name=unit.name), fmt=fmt, name=stem,
         unit_path=unit.path, charts=exporting.charts(data) if fmt == "pdf" else (),
         title=_("Member development progress") + f": {unit.name}", params={"unit": unit.code, "cutoff": data["cutoff"]})
-    response = HttpResponse(exported.data, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    return response
+    return attachment(exported.data, exported.content_type, exported.filename)
 
 
 @console_view
@@ -277,6 +275,4 @@ def year_end_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     exported = render_export(actor=request.user, tables=tables, fmt=fmt, name=f"thong-ke-{unit.code}-{year}",
                              unit_path=unit.path, title=_("Year-end statistics") + f": {unit.name}, {year}",
                              params={"unit": unit.code, "year": year})
-    response = HttpResponse(exported.data, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    return response
+    return attachment(exported.data, exported.content_type, exported.filename)

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import console_view, require_anywhere
-from chibo.core.errors import DomainError
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.handbook import queries, services
 from chibo.handbook.models import POST_MAX_LENGTH
 from chibo.org import queries as org_queries
@@ -46,13 +47,16 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.post(thread, actor=request.user, text=form.cleaned_data["text"])
+        except (NotFound, PermissionDenied):
+            raise
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your answer was sent to the member."))
             return redirect("console:handbook_thread", thread.pk)
     return render(request, "console/handbook/thread.html", {
-        "thread": thread, "posts": list(thread.posts.select_related("author")), "form": form},
+        "thread": thread, "posts": list(thread.posts.select_related("author")), "form": form,
+        "may_answer": policy.can(request.user, Perm.HANDBOOK_ANSWER, thread.unit.path)},
         status=400 if form.errors else 200)
 
 

@@ -202,3 +202,32 @@ def test_a_unit_merged_mid_year_counts_under_its_old_parent_before_and_its_succe
     assert tallying.year_to_date(cast.tree.root, after)["admitted"] == 1
     assert tallying.verify() == []
     assert march < june
+
+
+def test_a_readmitted_member_leaves_the_old_card_and_ceremony_behind(cast):
+    from chibo.members.models import Member
+    from chibo.members.services import change_status
+
+    Member.objects.filter(pk=cast.other_m.pk).update(card_number="01234567", ceremony_place="Hội trường cũ")
+    change_status(cast.other_m, actor=SYSTEM, status="resigned", on=dt.date(2020, 3, 1))
+    former = Member.objects.get(pk=cast.other_m.pk)
+    case = services.open_case(actor=SYSTEM, cell=cast.tree.k, on=START, data={
+        "full_name": former.full_name, "sex": former.sex, "birth_date": former.birth_date,
+        "citizen_id": former.citizen_id, "left_on": dt.date(2020, 3, 1)})
+    case = carry(case, Stage.ADMITTED)
+    case.member.refresh_from_db()
+    assert (case.member.card_number, case.member.ceremony_place) == (None, "")
+
+
+def test_a_late_ceremony_does_not_move_the_recognition_decision_deadline(cast):
+    case = carry(open_case(cast.tree.k), Stage.ADMITTED)
+    late = services.rules.ceremony_due(case.decision_on) + dt.timedelta(days=3)
+    case = services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={"extension_reason": "Ốm"})
+    assert case.extended
+    case = carry(case, Stage.RECOGNITION_VOTED)
+    assert case.next_due == services.rules.recognition_decision_due(case.stage_on)  # not +30
+
+
+def test_the_dossier_runs_for_the_rulebooks_months(cast):
+    case = carry(open_case(cast.tree.k), Stage.APPLICATION)
+    assert case.next_due == services.rules.add_months(case.dossier_since, 12)

@@ -188,3 +188,22 @@ def test_notifications_inbox_and_settings(cast, login, django_capture_on_commit_
     assert not Notification.objects.filter(user=cast.secretary, read_at__isnull=True).exists()
     client.post(reverse("console:notification_settings"), {"email": "off", "wanted": ["overdue"]})
     assert cast.secretary.notification_preference.muted == [k for k in Kind.values if k != "overdue"]
+
+
+def test_the_edit_form_hides_sensitive_fields_from_a_secretary(cast, login):
+    case = open_case(cast.tree.k)
+    url = reverse("console:case_edit", args=[case.pk])
+    assert case.citizen_id not in login("secretary").get(url).content.decode()
+    assert case.citizen_id in login("province").get(url).content.decode()
+    login("secretary").post(url, {"full_name": "Vũ Thị Hạnh Mai", "sex": "F", "birth_date": "2000-05-10",
+                                  "education_grade": 12, "occupation": "civil_servant", "qualification": "none"})
+    case.refresh_from_db()
+    assert case.full_name == "Vũ Thị Hạnh Mai" and case.citizen_id  # the hidden fields keep their values
+
+
+def test_bad_parameters_do_not_break_the_lists(cast, login):
+    client = login("commune")
+    assert client.get(reverse("console:admissions_courses") + "?year=abc").status_code == 200
+    huge = "?after=2024-01-01:99999999999999999999"
+    assert client.get(reverse("console:admissions_inbox") + huge).status_code == 200
+    assert client.get(reverse("console:admissions_overdue") + huge).status_code == 200

@@ -88,3 +88,29 @@ def test_probation_ending_is_its_own_kind(emails):
     case = carry(open_case(emails.tree.k), Stage.SWORN_IN)
     assert reminders.run(add_working_days(case.next_due, -7)) == 1
     assert _titles(emails.secretary) == ["probation_ending"]
+
+
+def test_the_escalation_after_the_third_failed_vote_is_told_to_the_cell(emails, django_capture_on_commit_callbacks):
+    case = carry(open_case(emails.tree.k), Stage.PROBATION_REVIEWED)
+    day = services_rules_probation_end(case)
+    from chibo.admissions import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            case = services.advance(case, actor=emails.secretary, to=Stage.RECOGNITION_VOTED, on=day,
+                                    facts={"yes": 0})
+    assert case.stage == Stage.ESCALATED
+    titles = list(Notification.objects.filter(user=emails.secretary, kind="decision").values_list("title", flat=True))
+    assert any("Sent to the higher committee" in t for t in titles)
+
+
+def services_rules_probation_end(case):
+    from chibo.admissions import rules
+
+    return rules.probation_end(case.ceremony_on)
+
+
+def test_a_dossier_reminder_speaks_of_the_dossier(emails):
+    case = carry(open_case(emails.tree.k), Stage.OPINIONS)  # awaits the committee's verification
+    reminders.run(add_working_days(case.next_due, -7))
+    assert "the dossier expires on" in Notification.objects.get(user=emails.commune).title

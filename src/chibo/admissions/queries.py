@@ -32,6 +32,12 @@ def get_case_for_user(user: Any, pk: int) -> AdmissionCase:
     return case
 
 
+def may_see_sensitive(user: Any, case: AdmissionCase) -> bool:
+    """As for a member's profile: ``members.view_sensitive`` on the cell, or the case's own member."""
+    own = case.member_id is not None and getattr(user, "member_id", None) == case.member_id
+    return own or policy.can(user, Perm.MEMBERS_VIEW_SENSITIVE, case.unit_path)
+
+
 def in_subtree(qs: QuerySet[AdmissionCase], unit: Unit) -> QuerySet[AdmissionCase]:
     return qs.filter(policy.subtree_q("unit_path", unit.path))
 
@@ -81,6 +87,8 @@ def _keyset(qs: QuerySet[AdmissionCase], after: str | None, size: int) -> Page:
 def _cursor(after: str | None) -> tuple[dt.date, int] | None:
     """The (date, id) of a cursor; None for a missing or garbled one (the list starts over)."""
     day, _sep, pk = (after or "").partition(":")
+    if not pk.isdecimal() or len(pk) > 18:  # an id beyond any database integer: start over
+        return None
     try:
         return dt.date.fromisoformat(day), int(pk)
     except ValueError:

@@ -13,6 +13,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chibo.accounts.roles import Perm
 from chibo.admissions import stages
@@ -46,10 +47,12 @@ def _next_actors(case: AdmissionCase) -> list[int]:
 def case_moved(case_id: int, step_id: int) -> int:
     """After a step: a decision is told to the cell."""
     step = CaseStep.objects.select_related("case").get(pk=step_id)
-    if step.stage not in DECISIONS:
-        return 0
     case = step.case
-    title = _("%(name)s: %(stage)s") % {"name": case.full_name, "stage": Stage(step.stage).label}
+    escalated = not step.passed and case.stage == Stage.ESCALATED  # the third failed recognition vote
+    if step.stage not in DECISIONS and not escalated:
+        return 0
+    stage = Stage.ESCALATED if escalated else Stage(step.stage)
+    title = _("%(name)s: %(stage)s") % {"name": case.full_name, "stage": stage.label}
     body = _("Recorded on %(day)s%(number)s.") % {
         "day": date_format(step.on, "SHORT_DATE_FORMAT"), "number": f" ({step.number})" if step.number else ""}
     return notify(_cell_users(case), [Message(Kind.DECISION, title, body, _link(case), f"step:{step.pk}")])
@@ -85,12 +88,17 @@ def _remind(case: AdmissionCase, days: int) -> int:
     assert case.next_due is not None
     due = date_format(case.next_due, "SHORT_DATE_FORMAT")
     action = stages.next_stages(case.stage, under_committee=stages.under_committee(case.cell))[0].label
-    if days == 0:
+    if case.dossier_deadline:  # before the vote, the date is the dossier's, not a deadline's
+        kind = Kind.OVERDUE if days == 0 else Kind.DEADLINE_SOON
+        title = _("%(name)s: the dossier expires on %(day)s") % {"name": case.full_name, "day": due}
+        body = _("Hold the cell's vote by then, or renew the introductions and opinions.")
+    elif days == 0:
         kind, title = Kind.OVERDUE, _("Overdue: %(name)s") % {"name": case.full_name}
         body = _("“%(action)s” was due on %(day)s.") % {"action": action, "day": due}
     else:
         kind = Kind.PROBATION_ENDING if case.stage == Stage.SWORN_IN else Kind.DEADLINE_SOON
-        title = _("%(name)s: due in %(n)d working day(s)") % {"name": case.full_name, "n": days}
+        title = ngettext("%(name)s: due in %(n)d working day", "%(name)s: due in %(n)d working days", days) % {
+            "name": case.full_name, "n": days}
         body = _("“%(action)s” is due on %(day)s.") % {"action": action, "day": due}
     key = f"case:{case.pk}:{case.next_due.isoformat()}:{days}"
     return notify(_next_actors(case), [Message(kind, title, body, _link(case), key)])

@@ -17,6 +17,7 @@ from chibo.admissions.models import AdmissionCase, Awaits, CaseDocument, CaseSte
 from chibo.admissions.stages import ENDS, FINAL, Stage
 from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.rulebook import rule
 from chibo.core.text import fold, normalize_name
 from chibo.members import rules as member_rules
 from chibo.members.enums import Status
@@ -179,7 +180,7 @@ def next_due(case: AdmissionCase) -> dt.date | None:
     if case.stage in FINAL:
         return None
     if case.dossier_since and case.dossier_deadline:
-        return rules.add_months(case.dossier_since, 12)
+        return rules.add_months(case.dossier_since, rule("admission.dossier_valid_months", on=case.dossier_since))
     return stages.due(case.stage, case.stage_on, cell_vote_on=case.cell_vote_on, ceremony_on=case.ceremony_on,
                       extended=case.extended)
 

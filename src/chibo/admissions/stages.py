@@ -95,6 +95,6 @@ def due(stage: str, reached_on: dt.date, *, cell_vote_on: dt.date | None = None,
         return rules.probation_end(reached_on)
     if stage == Stage.PROBATION_REVIEWED:
         return rules.recognition_vote_due(ceremony_on or reached_on)
-    if stage == Stage.RECOGNITION_VOTED:
-        return rules.recognition_decision_due(reached_on, extended=extended)
+    if stage == Stage.RECOGNITION_VOTED:  # an extension is known only when the decision comes late
+        return rules.recognition_decision_due(reached_on)
     return None

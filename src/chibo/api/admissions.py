@@ -68,19 +68,12 @@ def render_item(case: AdmissionCase, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _may_see_sensitive(user: Any, case: AdmissionCase) -> bool:
-    """As for a member's profile: the ``members.view_sensitive`` permission on the cell, or the
-    case's own member."""
-    own = case.member_id is not None and getattr(user, "member_id", None) == case.member_id
-    return own or policy.can(user, Perm.MEMBERS_VIEW_SENSITIVE, case.unit_path)
-
-
 def render_detail(user: Any, case: AdmissionCase) -> dict[str, Any]:
     """The case as ``user`` may see it; reading it is audited like a member's profile."""
     prefetch_related_objects(
         [case], "steps", "documents", Prefetch("verifications", queryset=Verification.objects.order_by("id")),
         Prefetch("introductions", queryset=Introduction.objects.select_related("member").order_by("id")))
-    full = _may_see_sensitive(user, case)
+    full = queries.may_see_sensitive(user, case)
     identity = {f: getattr(case, f) for f in services.IDENTITY_FIELDS}
     if not full:
         identity.update({f: member_queries.mask(str(identity[f]), f) for f in SENSITIVE_FIELDS if f in identity})

@@ -18,7 +18,7 @@ from chibo.admissions.models import AdmissionCase, Course, Relation, Verificatio
 from chibo.admissions.services import IDENTITY_FIELDS
 from chibo.admissions.stages import ENDS, Stage
 from chibo.members.enums import Status
-from chibo.members.models import Member
+from chibo.members.models import SENSITIVE_FIELDS, Member
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 VERIFIED_RELATIONS = (Relation.SELF, Relation.FATHER, Relation.MOTHER, Relation.SPOUSE, Relation.FATHER_IN_LAW,
@@ -35,7 +35,8 @@ def _style(form: forms.BaseForm) -> None:
 class CaseForm(forms.Form):
     """The applicant's details (opening a case, or correcting it before the decision)."""
 
-    def __init__(self, *args: Any, opening: bool = False, cell: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, opening: bool = False, cell: Any = None, with_sensitive: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if opening:
             self.fields["on"] = forms.DateField(label=_("Date of the cell's resolution"), widget=DATE,
@@ -45,15 +46,18 @@ class CaseForm(forms.Form):
                 label=_("Helper member"), required=False,
                 queryset=Member.objects.filter(unit=cell, status=Status.OFFICIAL).order_by("name_folded"))
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {"birth_date": DATE, "left_on": DATE}
-        self.fields.update(fields_for_model(AdmissionCase, fields=IDENTITY_FIELDS, widgets=widgets))
+        shown = [f for f in IDENTITY_FIELDS if with_sensitive or f not in SENSITIVE_FIELDS]
+        self.fields.update(fields_for_model(AdmissionCase, fields=shown, widgets=widgets))
         _style(self)
 
     @classmethod
-    def for_case(cls, case: AdmissionCase, data: Any = None) -> CaseForm:
-        return cls(data, initial={name: getattr(case, name) for name in IDENTITY_FIELDS})
+    def for_case(cls, case: AdmissionCase, data: Any = None, *, with_sensitive: bool) -> CaseForm:
+        """The case's details; without ``with_sensitive`` the citizen ID, phone, ethnicity and
+        religion are left out of the form (as on the member form), not shown and not changed."""
+        return cls(data, initial={name: getattr(case, name) for name in IDENTITY_FIELDS}, with_sensitive=with_sensitive)
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in IDENTITY_FIELDS}
+        return {name: self.cleaned_data[name] for name in IDENTITY_FIELDS if name in self.fields}
 
     def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
         sections = [

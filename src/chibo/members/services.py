@@ -166,10 +166,11 @@ def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date) -> Member:
     Placement.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
     Placement.objects.create(member=member, unit=unit, valid_from=on)
     member.status, member.status_since, member.admission_date = Status.PROBATIONARY, on, on
-    member.ceremony_date = member.official_date = member.temp_unit = None
+    member.ceremony_date = member.official_date = member.temp_unit = member.card_number = None
+    member.ceremony_place = ""  # the card and the ceremony are the new membership's
     member.unit, member.unit_path = unit, unit.path
-    member.save(update_fields=["status", "status_since", "admission_date", "ceremony_date", "official_date",
-                               "temp_unit", "unit", "unit_path", "updated_at"])
+    member.save(update_fields=["status", "status_since", "admission_date", "ceremony_date", "ceremony_place",
+                               "official_date", "card_number", "temp_unit", "unit", "unit_path", "updated_at"])
     tallies.apply(unit.path, tallies.member_vector(member, unit.sector))
     audit.record("members.readmitted", actor=actor, obj=member, unit_path=unit.path, payload={"on": on.isoformat()})
     return member

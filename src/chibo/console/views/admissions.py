@@ -77,7 +77,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.get_case_for_user(request.user, pk)
     require_on(request.user, Perm.ADMISSIONS_RECORD, case.unit_path)
-    form = CaseForm.for_case(case, request.POST or None)
+    form = CaseForm.for_case(case, request.POST or None, with_sensitive=queries.may_see_sensitive(request.user, case))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_case(case, actor=request.user, changes=form.changes())
@@ -252,7 +252,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
 def courses(request: HttpRequest) -> HttpResponse:
     """The awareness courses of the subtree this year, with their participants."""
     unit = _scope_unit(request, Perm.MEMBERS_VIEW)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
     may_add = _may_record(request.user, unit.path) or policy.can(request.user, Perm.ADMISSIONS_DECIDE, unit.path)
     form = CourseForm(request.POST or None) if may_add else None
     if request.method == "POST" and form is not None and form.is_valid():

@@ -112,3 +112,39 @@ def test_members_panel_year_end_page_and_its_exports(cast, login, tmp_path):
     book = load_workbook(io.BytesIO(xlsx.content))
     assert len(book.worksheets) == 10
     assert login("outsider").get(reverse("console:year_end", args=[cast.tree.c.pk])).status_code == 404
+
+
+def test_read_only_roles_cannot_take_reports_or_schedule_them(cast, login):
+    from chibo.targets.models import ProgressReport, ReportSchedule
+
+    url = reverse("console:progress_reports", args=[cast.tree.k.pk])
+    client = login("secretary")
+    assert client.post(url, {"action": "take", "cutoff": "2024-06-30"}).status_code == 403
+    assert client.post(url, {"action": "schedule", "cadence": "yearly"}).status_code == 403
+    assert not ProgressReport.objects.exists() and not ReportSchedule.objects.exists()
+    province = login("province")
+    province.post(url, {"action": "take", "cutoff": "2024-06-30"})
+    first = ProgressReport.objects.get()
+    province.post(url, {"action": "take", "cutoff": "2024-06-30"})  # again: the stored figures stay
+    assert ProgressReport.objects.get().created_at == first.created_at
+
+
+@pytest.mark.parametrize("query", ["?day=0001-06-01", "?day=2024-02-30", "?year=%C2%B2"])
+def test_odd_parameters_fall_back_instead_of_failing(cast, login, query):
+    client = login("province")
+    for name in ("console:progress", "console:targets", "console:year_end"):
+        assert client.get(reverse(name, args=[cast.tree.c.pk]) + query).status_code == 200
+    assert client.get(reverse("console:progress_export", args=[cast.tree.c.pk, "xlsx"]) + query).status_code == 200
+
+
+def test_a_bogus_method_or_an_absurd_target_is_refused(cast):
+    from chibo.core.errors import DomainError
+    from chibo.targets import services
+
+    with pytest.raises(DomainError):
+        services.set_targets(actor=cast.province, parent=cast.tree.g, year=2026, indicator="admissions",
+                             values={cast.tree.g.pk: 3}, method="x" * 40)
+    with pytest.raises(DomainError):
+        services.set_targets(actor=cast.province, parent=cast.tree.g, year=2026, indicator="admissions",
+                             values={cast.tree.g.pk: 10**12})
+    assert not Target.objects.exists()

@@ -156,10 +156,12 @@ def dashboard(unit: Unit, day: dt.date | None = None) -> Dashboard:
     rows = [_row(uid, name, path, holds, sums, targets, members, bases) for uid, name, path, holds in
             [(unit.pk, unit.name, unit.path, unit.holds_members), *children]]
     elapsed, total_days = _working_days(day)
-    method = ""
+    methods = []
     for row in rows:
         row.expected = round((row.target or 0) * elapsed / total_days) if total_days else 0
-        row.forecast, method = _forecast(row.admitted, last_year.get(row.unit_id), elapsed, total_days)
+        row.forecast, how = _forecast(row.admitted, last_year.get(row.unit_id), elapsed, total_days)
+        methods.append(how)
+    method = methods[0]  # the note under the figures is the unit's own
     _rank(rows[1:])
     return Dashboard(rows[0], rows[1:], day, year_start, _series(unit, year_start, day), method, members_on,
                      _new_organizations(unit, year_start, day))

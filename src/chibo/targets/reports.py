@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
+from chibo.accounts.policy import SYSTEM
 from chibo.accounts.roles import Perm
 from chibo.core import audit
-from chibo.core.errors import DomainError, NotFound
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org.models import Unit
 from chibo.targets import progress
 from chibo.targets.models import Cadence, ProgressReport, ReportSchedule
@@ -58,32 +59,39 @@ def _row(row: progress.Row) -> dict[str, Any]:
 
 @transaction.atomic
 def take(unit: Unit, cutoff: dt.date, *, actor: Any) -> ProgressReport:
-    """Take (or take again) the report of ``unit`` on ``cutoff``."""
-    if not policy.can(actor, Perm.UNITS_VIEW, unit.path):
-        raise NotFound("unit")
-    report, _created = ProgressReport.objects.update_or_create(
+    """Take the report of ``unit`` on ``cutoff`` (by those who set or approve targets, or the
+    evening job). A report once taken keeps its figures: taking it again returns it unchanged."""
+    if actor is not SYSTEM:
+        _require_targets(actor, unit)
+    report, created = ProgressReport.objects.get_or_create(
         unit=unit, cutoff=cutoff,
         defaults={"data": snapshot(unit, cutoff),
                   "created_by": actor if getattr(actor, "is_authenticated", False) else None})
-    audit.record("targets.report_taken", actor=actor, obj=unit, unit_path=unit.path,
-                 payload={"cutoff": cutoff.isoformat()})
+    if created:
+        audit.record("targets.report_taken", actor=actor, obj=unit, unit_path=unit.path,
+                     payload={"cutoff": cutoff.isoformat()})
     return report
 
 
+def _require_targets(actor: Any, unit: Unit) -> None:
+    if not policy.can(actor, Perm.UNITS_VIEW, unit.path):
+        raise NotFound("unit")
+    if not (policy.can(actor, Perm.TARGETS_SET, unit.path) or policy.can(actor, Perm.TARGETS_APPROVE, unit.path)):
+        raise PermissionDenied(_("You may view the reports but not take them or change their schedule."))
+
+
 def set_schedule(unit: Unit, cadence: str, *, actor: Any) -> ReportSchedule:
-    if not policy.can(actor, Perm.TARGETS_SET, unit.path) and not policy.can(actor, Perm.TARGETS_APPROVE, unit.path):
-        raise NotFound("unit") if not policy.can(actor, Perm.UNITS_VIEW, unit.path) else DomainError(
-            _("You may view the reports but not change their schedule."))
+    _require_targets(actor, unit)
     if cadence not in Cadence.values:
         raise DomainError(_("Choose a cadence from the list."), {"cadence": [_("Choose a cadence from the list.")]})
     schedule, _created = ReportSchedule.objects.update_or_create(unit=unit, defaults={"cadence": cadence})
+    audit.record("targets.report_schedule_set", actor=actor, obj=unit, unit_path=unit.path,
+                 payload={"cadence": cadence})
     return schedule
 
 
 def run(day: dt.date) -> int:
     """Take the reports whose cut-off is ``day`` (the daily job, late in the evening)."""
-    from chibo.accounts.policy import SYSTEM
-
     due = [s for s in ReportSchedule.objects.select_related("unit") if is_cutoff(s.cadence, day)]
     for schedule in due:
         take(schedule.unit, day, actor=SYSTEM)

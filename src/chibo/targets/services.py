@@ -17,6 +17,8 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org.models import Unit
 from chibo.targets.models import Indicator, Method, Revision, State, Target
 
+MAX_TARGET = 10_000_000  # more than the party's members: anything above is a typing error
+
 
 def _require(actor: Any, perm: str, unit: Unit) -> None:
     if not policy.can(actor, Perm.UNITS_VIEW, unit.path):
@@ -39,6 +41,8 @@ def set_targets(*, actor: Any, parent: Unit, year: int, indicator: str, values: 
     refused.
     """
     _require(actor, Perm.TARGETS_SET, parent)
+    if method not in Method.values:
+        raise DomainError(_("Unknown method."), {"method": [_("Choose a method from the list.")]})
     if indicator not in Indicator.values:
         raise DomainError(_("Unknown indicator."), {"indicator": [_("Choose an indicator from the list.")]})
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(values))}
@@ -47,8 +51,9 @@ def set_targets(*, actor: Any, parent: Unit, year: int, indicator: str, values: 
         unit = units.get(unit_id)
         if unit is None or (unit.pk != parent.pk and unit.parent_id != parent.pk):
             errors.setdefault(str(unit_id), []).append(_("Only the unit itself and its direct subordinates."))
-        elif not isinstance(value, int) or value < 0:
-            errors.setdefault(str(unit_id), []).append(_("A target is a whole number, 0 or more."))
+        elif not isinstance(value, int) or not 0 <= value <= MAX_TARGET:
+            errors.setdefault(str(unit_id), []).append(
+                _("A target is a whole number from 0 to %(max)s.") % {"max": f"{MAX_TARGET:,}"})
     existing = {t.unit_id: t for t in Target.objects.select_for_update().filter(
         unit_id__in=list(values), year=year, indicator=indicator)}
     locked_change = any(t.state == State.LOCKED and t.value != values[t.unit_id] for t in existing.values())

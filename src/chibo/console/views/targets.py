@@ -25,12 +25,20 @@ from chibo.targets.models import Cadence, Indicator, Method, ProgressReport, Rep
 INDICATORS = (Indicator.ADMISSIONS, Indicator.COURSE, Indicator.NEW_ORGS)
 
 
-def _day(request: HttpRequest) -> dt.date:
+FIRST_DAY = dt.date(2000, 1, 1)  # no figure is kept before the registry's first year
+
+
+def _a_day(raw: str) -> dt.date:
+    """A posted or asked-for day between 2000 and today; today for anything else."""
     today = timezone.localdate()
     try:
-        return min(dt.date.fromisoformat(request.GET.get("day", "")), today)
+        return min(max(dt.date.fromisoformat(raw), FIRST_DAY), today)
     except ValueError:
         return today
+
+
+def _day(request: HttpRequest) -> dt.date:
+    return _a_day(request.GET.get("day", ""))
 
 
 @console_view
@@ -50,7 +58,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year") or request.POST.get("year") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 @console_view
@@ -87,7 +95,7 @@ def _post(request: HttpRequest, unit: Any, year: int, indicator: str, rows: list
     for row in rows:
         raw = (request.POST.get(f"value_{row.pk}") or "").strip()
         if raw:
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 raise DomainError(_("The targets were not saved: correct the values marked below."),
                                   {str(row.pk): [_("A target is a whole number, 0 or more.")]})
             values[row.pk] = int(raw)
@@ -164,10 +172,14 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted_day(request: HttpRequest) -> dt.date:
-    try:
-        return min(dt.date.fromisoformat(request.POST.get("cutoff", "")), timezone.localdate())
-    except ValueError:
-        return timezone.localdate()
+    return _a_day(request.POST.get("cutoff", ""))
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row with its percentages as numbers again, for the page's local formatting."""
+    from decimal import Decimal
+
+    return {**row, **{k: Decimal(row[k]) for k in ("percent", "rate") if row.get(k) is not None}}
 
 
 @console_view
@@ -176,7 +188,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
     if report is None or not policy.can(request.user, Perm.UNITS_VIEW, report.unit.path):
         raise NotFound("report")
-    rows = report.data["rows"]
+    rows = [_shown(r) for r in report.data["rows"]]
     return render(request, "console/targets/report.html", {
         "report": report, "unit": report.unit, "own": rows[0], "children": rows[1:],
         "category_labels": [(k, TALLY_LABELS[k]) for k in progress.CATEGORIES]})
@@ -232,7 +244,7 @@ def members_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def _year_end_year(request: HttpRequest) -> int:
     last = timezone.localdate().year - 1
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= last + 1 else last
+    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= last + 1 else last
 
 
 @console_view

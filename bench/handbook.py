@@ -112,7 +112,7 @@ def invitations(report: Report, members: int) -> None:
             transaction.set_rollback(True)  # the sample is measured, not kept
         per_meeting = (time.perf_counter() - started) / max(len(sample), 1)
         started = time.perf_counter()
-        added = services.invite_all(ids)
+        added = services.invite_all(actor=SYSTEM, unit=province, first=first)
         elapsed = time.perf_counter() - started
         notified = Notification.objects.filter(kind="invitation", key__startswith="meeting:",
                                                link__startswith="/handbook/meetings/").count()

@@ -144,9 +144,14 @@ def test_a_committee_sends_all_the_months_invitations_at_once(cast):
     Meeting.objects.update(topic="Sinh hoạt thường kỳ tháng 12")
     visitor = make_member(cast.tree.qk, "Vi Thị Đến", sex="F")
     transfer_member(visitor, actor=SYSTEM, to_unit=cast.tree.k, on=dt.date(2026, 1, 5), kind="temporary")
-    ids = list(Meeting.objects.values_list("pk", flat=True))
-    assert services.invite_all(ids) == 5  # K: 3 + the visitor; QK: its one member (the visitor is in K)
-    assert services.invite_all(ids) == 0
+    from chibo.notifications import services as inbox
+
+    inbox.save_preference(cast.secretary, email="each", muted=["invitation"])
+    with pytest.raises(PermissionDenied):
+        services.invite_all(actor=_viewer(cast), unit=cast.tree.c, first=MONTH)
+    assert services.invite_all(actor=cast.admin, unit=cast.tree.root, first=MONTH) == 5  # K: 3 + visitor; QK: 1
+    assert services.invite_all(actor=cast.admin, unit=cast.tree.root, first=MONTH) == 0
+    assert not Notification.objects.filter(user=cast.secretary, kind="invitation").exists()  # muted
     k = Meeting.objects.get(unit=cast.tree.k)
     assert set(k.invitations.values_list("member__full_name", flat=True)) == {
         "Trần Thị Bình", "Đặng Văn An", "Lê Hoàng Cường", "Vi Thị Đến"}

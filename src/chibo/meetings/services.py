@@ -262,29 +262,36 @@ def _scored(meeting: Meeting, scores: dict[str, int]) -> tuple[dict[str, int], D
     return kept, Decimal(sum(kept.values()))
 
 
-def invite_all(meeting_ids: list[int]) -> int:
-    """Invite the members of many meetings at once (the job behind a committee's "send all the
-    month's invitations"): two INSERT … SELECT for the invitations, then one INSERT … SELECT of
-    notifications per meeting. Meetings without a topic are left out. Returns invitations added."""
+def invite_all(*, actor: Any, unit: Unit, first: dt.date) -> int:
+    """Invite the members of every meeting of the month of ``first`` in ``unit``'s subtree that
+    has a topic (a committee's "send all the month's invitations"): two INSERT … SELECT for the
+    invitations, then one INSERT … SELECT of notifications per meeting. Returns invitations added."""
     from django.db import connection
 
     from chibo.meetings import reminders
 
-    ready = list(Meeting.objects.filter(pk__in=meeting_ids, state__in=[State.PLANNED, State.INVITED])
+    _require(actor, unit.path)
+    start = timezone.make_aware(dt.datetime.combine(first.replace(day=1), dt.time()))
+    end = timezone.make_aware(dt.datetime.combine((first.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
+                                                  dt.time()))
+    ready = list(Meeting.objects.filter(policy.subtree_q("unit_path", unit.path), starts_at__gte=start,
+                                        starts_at__lt=end, state__in=[State.PLANNED, State.INVITED])
                  .exclude(topic="").values_list("pk", flat=True))
     if not ready:
         return 0
-    active = f"('{Status.OFFICIAL}', '{Status.PROBATIONARY}')"
     marks = ", ".join(["%s"] * len(ready))
+    statuses = [Status.OFFICIAL.value, Status.PROBATIONARY.value]
     joins = ("mem.unit_id = m.unit_id AND mem.temp_unit_id IS NULL", "mem.temp_unit_id = m.unit_id")
     added = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        for join in joins:
+        for join in joins:  # the joins and the marks are fixed text; every value is a parameter
             cursor.execute(
                 "INSERT INTO meetings_invitation (meeting_id, member_id, guest, answer, reason, attendance) "
                 f"SELECT m.id, mem.id, '', '', '', '' FROM meetings_meeting m JOIN members_member mem ON {join} "
-                f"WHERE m.id IN ({marks}) AND mem.status IN {active} ON CONFLICT DO NOTHING", ready)
+                f"WHERE m.id IN ({marks}) AND mem.status IN (%s, %s) ON CONFLICT DO NOTHING", [*ready, *statuses])
             added += max(cursor.rowcount, 0)
         Meeting.objects.filter(pk__in=ready).update(state=State.INVITED)
         reminders.invited_many(ready)
+        audit.record("meetings.invited_all", actor=actor, obj=unit, unit_path=unit.path,
+                     payload={"month": first.replace(day=1).isoformat(), "meetings": len(ready), "invitations": added})
     return added

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -64,11 +65,12 @@ def notify(user_ids: Iterable[int], messages: Iterable[Message]) -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     added = Notification.objects.filter(user_id__in=user_ids).count() - before
     if added:
-        transaction.on_commit(_queue_email)
+        transaction.on_commit(queue_email)
     return added
 
 
-def _queue_email() -> None:
+def queue_email() -> None:
+    """Have the worker e-mail what was just written (one e-mail each, for those who chose it)."""
     from chibo.notifications.tasks import send_pending_email
 
     send_pending_email()
@@ -100,6 +102,10 @@ def send_email(*, digest: bool) -> int:
     digest per user who chose the digest (``digest=True``, the daily job). Returns messages sent."""
     modes = dict(Preference.objects.values_list("user_id", "email"))
     default = EmailMode.DIGEST
+    off = [u for u, mode in modes.items() if mode == EmailMode.OFF]
+    # nothing to send to these: marked as done, so the pending rows stay few
+    Notification.objects.filter(emailed_at__isnull=True).filter(
+        Q(user__email="") | Q(user__is_active=False) | Q(user_id__in=off)).update(emailed_at=timezone.now())
     pending = (Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
                .exclude(user__email="").select_related("user").order_by("user_id", "created_at"))
     by_user: dict[int, list[Notification]] = defaultdict(list)

@@ -20,7 +20,7 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
-from chibo.meetings import drafts, queries, services
+from chibo.meetings import drafts, queries, services, tasks
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule
 from chibo.org import queries as org_queries
 
@@ -45,7 +45,13 @@ def unit_meetings(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_unit(request: HttpRequest, unit: Any) -> None:
     try:
-        if request.POST.get("action") == "schedule":
+        if request.POST.get("action") == "invite_month":
+            first = dt.date.fromisoformat((request.POST.get("month") or "") + "-01")
+            require_on(request.user, Perm.MEETINGS_MANAGE, unit.path)
+            tasks.invite_month(request.user.pk, unit.pk, first.isoformat())
+            messages.success(request, _("The invitations of the month's meetings are being sent: each member "
+                                        "is told in the handbook."))
+        elif request.POST.get("action") == "schedule":
             day, time = int(request.POST.get("day") or 0), dt.time.fromisoformat(request.POST.get("time") or "")
             services.set_schedule(actor=request.user, unit=unit, day=day, time=time,
                                   place=request.POST.get("place", ""))

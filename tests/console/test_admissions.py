@@ -39,7 +39,15 @@ PAGES = {
     "overdue": (lambda c, case: reverse("console:admissions_overdue"), _matrix(OK, OK, OK, OK, FORBIDDEN, OK)),
     "courses": (lambda c, case: reverse("console:admissions_courses"), _matrix(OK, OK, OK, OK, FORBIDDEN, OK)),
     "notifications": (lambda c, case: reverse("console:notifications"), _matrix(OK, OK, OK, OK, OK, OK)),
+    "admission decision (9-KNĐ) as PDF": (
+        lambda c, case: reverse("console:case_paperwork", args=[_admitted(c).pk, "admission_decision", "pdf"]),
+        _matrix(OK, OK, OK, OK, MISSING, MISSING)),
 }
+
+
+def _admitted(cast):
+    found = AdmissionCase.objects.filter(stage=Stage.ADMITTED).first()
+    return found or carry(open_case(cast.tree.k, full_name="Hồ Thị Lan"), Stage.ADMITTED)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -33,7 +33,30 @@ PAGES = {
     "meeting": (lambda c, m: reverse("console:meeting", args=[m.pk]), _matrix(OK, OK, OK, OK, MISSING, MISSING)),
     "attendance of the commune": (lambda c, m: reverse("console:attendance", args=[c.tree.c.pk]),
                                   _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "draft": (lambda c, m: reverse("console:draft", args=[_draft(c, m).pk]), _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "draft comments": (lambda c, m: reverse("console:draft_export", args=[_draft(c, m).pk]),
+                       _matrix(OK, OK, OK, OK, MISSING, MISSING)),
 }
+
+
+def _draft(cast, meeting):
+    from chibo.meetings.models import Draft
+
+    return Draft.objects.filter(meeting=meeting).first() or drafts.publish(
+        meeting, actor=cast.secretary, title="Dự thảo", text="Đoạn một.").draft
+
+
+def test_an_auditor_sees_a_meeting_but_cannot_manage_it(cast, client, meeting):
+    from tests.factories.registry import make_user
+
+    client.force_login(make_user("auditor", role="auditor", unit=cast.tree.c))
+    assert client.get(reverse("console:meeting", args=[meeting.pk])).status_code == 200
+    action = reverse("console:meeting_action", args=[meeting.pk])
+    assert client.post(action, {"action": "agenda", "topic": "x"}).status_code == 403
+    assert client.post(reverse("console:meetings", args=[cast.tree.k.pk]),
+                       {"action": "schedule", "day": "4", "time": "19:30"}).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.topic == ""
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -29,7 +29,24 @@ PAGES = {
                                         _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
     "progress of the cell as PDF": (lambda c: reverse("console:progress_export", args=[c.tree.k.pk, "pdf"]),
                                     _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "members panel of the commune": (lambda c: reverse("console:progress_members", args=[c.tree.c.pk]),
+                                     _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "year-end tables of the commune": (lambda c: reverse("console:year_end", args=[c.tree.c.pk]),
+                                       _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "year-end tables as XLSX": (lambda c: reverse("console:year_end_export", args=[c.tree.c.pk, "xlsx"]),
+                                _matrix(OK, OK, OK, MISSING, MISSING, MISSING)),
+    "reports of the cell": (lambda c: reverse("console:progress_reports", args=[c.tree.k.pk]),
+                            _matrix(OK, OK, OK, OK, MISSING, MISSING)),
+    "a stored report as PDF": (lambda c: reverse("console:progress_report_export", args=[_report(c).pk, "pdf"]),
+                               _matrix(OK, OK, OK, OK, MISSING, MISSING)),
 }
+
+
+def _report(cast):
+    from chibo.accounts.policy import SYSTEM
+    from chibo.targets import reports
+
+    return reports.take(cast.tree.k, dt.date(2024, 6, 30), actor=SYSTEM)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

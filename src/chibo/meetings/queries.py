@@ -52,9 +52,9 @@ class MemberAttendance:
     threshold: int = 3
 
 
-def attendance(unit: Unit, year: int) -> list[MemberAttendance]:
-    """Each member's attendance at the meetings of ``unit``'s subtree in ``year`` (one GROUP BY),
-    the flagged first."""
+def attendance(unit: Unit, year: int, *, limit: int = 200) -> list[MemberAttendance]:
+    """The attendance of the members at the meetings of ``unit``'s subtree in ``year`` (one GROUP
+    BY), the most absences without reason first, at most ``limit`` members."""
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
     rows = (Invitation.objects.filter(member__isnull=False, meeting__starts_at__gte=start, meeting__starts_at__lt=end)
@@ -62,11 +62,11 @@ def attendance(unit: Unit, year: int) -> list[MemberAttendance]:
             .values("member_id", "member__full_name")
             .annotate(present=Count("id", filter=Q(attendance=Attendance.PRESENT)),
                       excused=Count("id", filter=Q(attendance=Attendance.EXCUSED)),
-                      unexcused=Count("id", filter=Q(attendance=Attendance.UNEXCUSED))))
-    limit = int(rule("meetings.unexcused_absences_flag", on=dt.date(year, 12, 31)))
-    found = [MemberAttendance(r["member_id"], r["member__full_name"], r["present"], r["excused"], r["unexcused"],
-                              limit) for r in rows]
-    return sorted(found, key=lambda a: (-a.unexcused, a.name))
+                      unexcused=Count("id", filter=Q(attendance=Attendance.UNEXCUSED)))
+            .order_by("-unexcused", "member__full_name")[:limit])  # the flagged first; never the whole nation
+    flag = int(rule("meetings.unexcused_absences_flag", on=dt.date(year, 12, 31)))
+    return [MemberAttendance(r["member_id"], r["member__full_name"], r["present"], r["excused"], r["unexcused"],
+                             flag) for r in rows]
 
 
 def rate(unit: Unit, year: int) -> tuple[int, int]:

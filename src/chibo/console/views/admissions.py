@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -255,6 +256,8 @@ def courses(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
     may_add = _may_record(request.user, unit.path) or policy.can(request.user, Perm.ADMISSIONS_DECIDE, unit.path)
+    if request.method == "POST" and not may_add:
+        raise Forbidden(Perm.ADMISSIONS_RECORD)
     form = CourseForm(request.POST or None) if may_add else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:

@@ -43,7 +43,7 @@ def test_a_grassroots_cell_skips_the_committee_resolution(cast):
     make_member(cast.tree.qk, "Hà Văn Sơn")
     case = carry(open_case(cast.tree.qk), Stage.CELL_VOTED)
     assert case.awaits == Awaits.COMMITTEE
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="cannot move to"):
         services.advance(case, actor=SYSTEM, to=Stage.COMMITTEE_RESOLVED, on=case.stage_on,
                          facts=facts_for(case, Stage.COMMITTEE_RESOLVED, case.stage_on))
 
@@ -201,7 +201,6 @@ def test_a_unit_merged_mid_year_counts_under_its_old_parent_before_and_its_succe
     assert (tallying.year_to_date(p, after)["admitted"], tallying.year_to_date(q, after)["admitted"]) == (0, 1)
     assert tallying.year_to_date(cast.tree.root, after)["admitted"] == 1
     assert tallying.verify() == []
-    assert march < june
 
 
 def test_a_readmitted_member_leaves_the_old_card_and_ceremony_behind(cast):

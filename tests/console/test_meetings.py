@@ -122,3 +122,55 @@ def test_a_committee_sends_the_months_invitations_from_its_page(cast, login):
     url = reverse("console:meetings", args=[cast.tree.c.pk])
     assert login("commune").post(url, {"action": "invite_month", "month": "2026-12"}).status_code == 302
     assert Invitation.objects.filter(meeting__unit=cast.tree.k).count() == 3
+
+
+@pytest.fixture
+def library_docs(cast):
+    from tests.factories.library import make_document
+
+    return (make_document(cast.tree.root, "21-NQ/TW", "Về tăng cường củng cố, xây dựng tổ chức cơ sở đảng"),
+            make_document(cast.tree.k2, "4-NQ/CB", "Nghị quyết chi bộ Giáo viên 2"))
+
+
+def test_the_secretary_finds_attaches_and_takes_off_a_document(cast, login, meeting, library_docs):
+    resolution, _other_cells = library_docs
+    client = login("secretary")
+    page_url = reverse("console:meeting", args=[meeting.pk])
+    act = reverse("console:meeting_action", args=[meeting.pk])
+    found = client.get(page_url, {"q": "21-nq"}).content.decode()
+    assert 'name="action" value="attach"' in found and f'name="document" value="{resolution.pk}"' in found
+    response = client.post(act, {"action": "attach", "document": resolution.pk})
+    assert response["Location"] == f"{page_url}#documents"
+    page = client.get(page_url).content.decode()
+    assert f'href="{reverse("console:library_document", args=[resolution.pk])}"' in page
+    assert "The document was attached" in page
+    assert list(meeting.documents.all()) == [resolution]
+    assert client.get(page_url, {"q": "21-nq"}).context["matches"] == []  # attached: no longer offered
+    client.post(act, {"action": "detach", "document": resolution.pk})
+    assert list(meeting.documents.all()) == []
+
+
+def test_a_refused_attach_shows_why_and_changes_nothing(cast, login, meeting, library_docs):
+    resolution, other_cells = library_docs
+    act = reverse("console:meeting_action", args=[meeting.pk])
+    page = login("commune").post(act, {"action": "attach", "document": other_cells.pk}, follow=True)
+    assert "The members of this cell cannot read this document" in page.content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(state="held")
+    page = login("secretary").post(act, {"action": "attach", "document": resolution.pk}, follow=True)
+    assert "This meeting is over" in page.content.decode()
+    assert login("secretary").post(act, {"action": "attach", "document": other_cells.pk}).status_code == 404
+    assert not meeting.documents.exists()
+
+
+def test_only_who_manages_the_meeting_changes_its_documents(cast, client, login, meeting, library_docs):
+    from tests.factories.registry import make_user
+
+    resolution, _other_cells = library_docs
+    services.attach(meeting, actor=cast.secretary, document=resolution)
+    act = reverse("console:meeting_action", args=[meeting.pk])
+    client.force_login(make_user("auditor", role="auditor", unit=cast.tree.c))
+    assert client.post(act, {"action": "detach", "document": resolution.pk}).status_code == 403
+    assert "Take off" not in client.get(reverse("console:meeting", args=[meeting.pk])).content.decode()
+    assert login("member").post(act, {"action": "detach", "document": resolution.pk}).status_code == 404
+    assert login("outsider").post(act, {"action": "attach", "document": resolution.pk}).status_code == 404
+    assert list(meeting.documents.all()) == [resolution]

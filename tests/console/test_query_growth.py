@@ -51,6 +51,34 @@ def _meeting(cast, n: int) -> str:
     return f"/meetings/{meeting.pk}/"
 
 
+def _with_documents(cast, n: int) -> int:
+    """A meeting of cell K, invited, with ``n`` documents attached (new ones each call)."""
+    from tests.factories.library import make_document
+
+    meeting = meetings.create_meeting(actor=cast.secretary, unit=cast.tree.k, kind="thematic",
+                                      starts_at=timezone.now() + dt.timedelta(days=2))
+    meetings.set_agenda(meeting, actor=cast.secretary, topic="Học tập nghị quyết", agenda="")
+    meetings.invite(meeting, actor=cast.secretary)
+    for i in range(n):
+        document = make_document(cast.tree.root, f"{n}{i}-NQ/TW", f"Nghị quyết số {n}{i}")
+        meetings.attach(meeting, actor=cast.secretary, document=document)
+    return meeting.pk
+
+
+def _meeting_documents(cast, n: int) -> str:
+    return f"/meetings/{_with_documents(cast, n)}/?q=nghi+quyet"
+
+
+def _handbook_meeting(cast, n: int) -> str:
+    return f"/handbook/meetings/{_with_documents(cast, n)}/"
+
+
+def _handbook_meetings_documents(cast, n: int) -> str:
+    for _i in range(n):
+        _with_documents(cast, n)
+    return "/handbook/meetings/"
+
+
 def _unit_meetings(cast, n: int) -> str:
     for i in range(n):
         meetings.create_meeting(actor=cast.secretary, unit=cast.tree.k, kind="thematic",
@@ -80,6 +108,9 @@ PAGES = {
     "unit meetings": ("secretary", _unit_meetings),
     "attendance": ("commune", _attendance),
     "handbook meetings": ("member", _handbook_meetings),
+    "meeting page: documents and a search": ("secretary", _meeting_documents),
+    "handbook meeting with documents": ("member", _handbook_meeting),
+    "handbook meetings with documents": ("member", _handbook_meetings_documents),
 }
 
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from chibo.accounts import policy
 from chibo.accounts.models import RoleGrant, User
@@ -129,3 +130,17 @@ def test_generated_dates_are_relative_to_the_reference_day(db):
     call_command("generate", "--preset", "demo", "--members", "200", "--as-of", "2025-12-31",
                  stdout=StringIO(), verbosity=0)
     assert Member.objects.latest("ceremony_date").ceremony_date <= dt.date(2025, 12, 31)
+
+
+def test_the_demo_cells_next_meeting_has_two_documents_to_read(demo):
+    from chibo.meetings import queries as meeting_queries
+    from chibo.meetings.models import Meeting
+
+    member = User.objects.get(username="member")
+    meeting = Meeting.objects.filter(unit=member.member.unit, document_links__isnull=False).distinct().get()
+    assert meeting.state == "invited" and meeting.starts_at > timezone.now()
+    to_read = meeting_queries.documents_to_read([meeting])[meeting.pk]
+    assert [d.number for d in to_read] == ["21-NQ/TW", "15-KH/ĐU"]
+    assert meeting.invitations.filter(member=member.member).exists()
+    call_command("demo", "--no-serve", stdout=StringIO())  # again: nothing added
+    assert meeting.document_links.count() == 2

@@ -1,5 +1,6 @@
 """The handbook's meeting pages: the member's meetings, answering, checking in with the code
-(also through the QR link), commenting on a draft paragraph; nobody else's meetings."""
+(also through the QR link), commenting on a draft paragraph, the documents to read (kept on the
+phone); nobody else's meetings."""
 
 from __future__ import annotations
 
@@ -58,3 +59,26 @@ def test_other_cells_meetings_are_not_found(cast, as_user, meeting):
     client = as_user(make_user("far", member=cast.far_m))  # a member of the other province's cell
     assert client.get(f"/handbook/meetings/{meeting.pk}/").status_code == 404
     assert client.post(f"/handbook/meetings/{meeting.pk}/", {"action": "check_in", "code": "1"}).status_code == 404
+
+
+def test_the_documents_to_read_are_listed_and_kept_on_the_phone(cast, as_user, meeting):
+    from tests.factories.library import make_document
+
+    resolution = make_document(cast.tree.root, "21-NQ/TW", "Về tăng cường củng cố, xây dựng tổ chức cơ sở đảng")
+    plan = make_document(cast.tree.k, "", "Kế hoạch sinh hoạt chi bộ")
+    services.attach(meeting, actor=cast.secretary, document=plan)
+    services.attach(meeting, actor=cast.secretary, document=resolution)
+    client = as_user(cast.member)
+    page = client.get(f"/handbook/meetings/{meeting.pk}/").content.decode()
+    assert f'<a href="/handbook/library/{plan.pk}/" data-keep>Kế hoạch sinh hoạt chi bộ</a>' in page
+    assert f'<a href="/handbook/library/{resolution.pk}/" data-keep><strong>21-NQ/TW</strong> Về tăng' in page
+    assert page.index(f"/handbook/library/{plan.pk}/") < page.index(f"/handbook/library/{resolution.pk}/")
+    listing = client.get("/handbook/meetings/").content.decode()
+    assert f'<a href="/handbook/library/{resolution.pk}/" data-keep>21-NQ/TW</a>' in listing
+    document = client.get(f"/handbook/library/{resolution.pk}/")
+    assert document.status_code == 200 and "tăng cường xây dựng tổ chức cơ sở đảng" in document.content.decode()
+
+
+def test_a_meeting_without_documents_shows_no_such_section(cast, as_user, meeting):
+    page = as_user(cast.member).get(f"/handbook/meetings/{meeting.pk}/").content.decode()
+    assert "Documents to read" not in page and "/handbook/library/" not in page.split("<main>")[1]

@@ -62,6 +62,8 @@ AUDIT_ACTIONS = {
     "meetings.created": _("Added a meeting"),
     "meetings.schedule_set": _("Set the monthly meeting schedule"),
     "meetings.agenda_set": _("Set a meeting's agenda"),
+    "meetings.document_attached": _("Attached a document to a meeting"),
+    "meetings.document_detached": _("Took a document off a meeting"),
     "meetings.invited": _("Sent a meeting's invitations"),
     "meetings.invited_all": _("Sent the invitations of a month's meetings"),
     "meetings.attendance": _("Took a meeting's attendance"),

@@ -1,6 +1,8 @@
 """The handbook's meeting pages: my meetings, a meeting (answer the invitation, check in with the
-code, the agenda, the minutes), and the draft resolutions to comment on, a paragraph at a time.
-Answers sent without network wait in the phone's outbox (the service worker keeps every POST)."""
+code, the agenda, the documents to read, the minutes), and the draft resolutions to comment on, a
+paragraph at a time. Answers sent without network wait in the phone's outbox (the service worker
+keeps every POST). The links to the next meetings and to their documents are marked ``data-keep``:
+the phone keeps those pages, so they open without network."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.core.errors import DomainError, NotFound
 from chibo.handbook.views import _page, handbook_page
-from chibo.meetings import drafts, services
+from chibo.meetings import drafts, queries, services
 from chibo.meetings.models import Invitation, State
 from chibo.members.models import Member
 
@@ -32,8 +34,10 @@ def _invitation(member: Member, pk: int) -> Invitation:
 def meetings(request: HttpRequest, member: Member) -> HttpResponse:
     start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
     mine = Invitation.objects.filter(member=member).select_related("meeting__unit")
+    upcoming = list(mine.filter(meeting__starts_at__gte=start).order_by("meeting__starts_at")[:10])
+    to_read = queries.documents_to_read([inv.meeting for inv in upcoming])
     return _page(request, "handbook/meetings.html", member, {
-        "upcoming": list(mine.filter(meeting__starts_at__gte=start).order_by("meeting__starts_at")[:10]),
+        "upcoming": [(inv, to_read[inv.meeting_id]) for inv in upcoming],
         "past": list(mine.filter(meeting__starts_at__lt=start).order_by("-meeting__starts_at")[:PAST_SHOWN]),
     }, tab="meetings")
 
@@ -56,6 +60,7 @@ def meeting(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         "invitation": invitation, "meeting": the_meeting, "errors": errors,
         "over": the_meeting.state in (State.HELD, State.CANCELLED),
         "drafts": [(d, v, list(enumerate(drafts.paragraphs(v.text))) if v else []) for d, v in versions],
+        "documents": queries.documents_to_read([the_meeting])[the_meeting.pk],
         "code": request.GET.get("code", ""),
     }, tab="meetings", status=400 if errors else 200)
 

@@ -1,4 +1,5 @@
-"""Cell meetings: schedules, meetings, invitations with answers and attendance, scores."""
+"""Cell meetings: schedules, meetings, invitations with answers and attendance, scores, and the
+library documents attached to a meeting for the members to read before it."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ class Meeting(models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     score = models.DecimalField(_("quality score"), max_digits=5, decimal_places=1, null=True, blank=True)
     scores = models.JSONField(default=dict, blank=True)  # criterion key → points, of the framework
+    documents = models.ManyToManyField("library.Document", verbose_name=_("documents"), through="MeetingDocument",
+                                       related_name="meetings", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,6 +69,27 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingDocument(models.Model):
+    """A library document the secretary attached to a meeting; its audience covers the meeting's
+    cell, so every member invited from the cell can read it."""
+
+    # the unique (meeting, document) index serves the meeting's lookups
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="document_links", db_index=False)
+    document = models.ForeignKey("library.Document", on_delete=models.PROTECT, related_name="meeting_links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("meeting document")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "document"], name="meeting_document_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.document_id}"
 
 
 class Answer(models.TextChoices):

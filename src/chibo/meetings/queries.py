@@ -1,4 +1,4 @@
-"""Reads of meetings and attendance, scoped by the access policy."""
+"""Reads of meetings, their documents and attendance, scoped by the access policy."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core.errors import NotFound
 from chibo.core.rulebook import rule
-from chibo.meetings.models import Attendance, Invitation, Meeting
+from chibo.library import queries as library_queries
+from chibo.library.models import Document
+from chibo.library.paging import page
+from chibo.meetings.models import Attendance, Invitation, Meeting, MeetingDocument
 from chibo.members.models import Member
+from chibo.org import paths
 from chibo.org.models import Unit
+
+ATTACH_CHOICES = 10  # documents offered by a search on the meeting page
 
 
 def meetings_for_user(user: Any) -> QuerySet[Meeting]:
@@ -27,6 +33,45 @@ def get_meeting_for_user(user: Any, pk: int) -> Meeting:
     if meeting is None:
         raise NotFound("meeting")
     return meeting
+
+
+def _links(meeting_ids: list[int]) -> QuerySet[MeetingDocument]:
+    return (MeetingDocument.objects.filter(meeting_id__in=meeting_ids).select_related("document")
+            .defer(*(f"document__{f}" for f in library_queries.LIST_DEFERRED)).order_by("meeting_id", "position", "id"))
+
+
+def attached_documents(meeting: Meeting) -> list[Document]:
+    """The documents attached to ``meeting``, in the order they were attached (one query)."""
+    return [link.document for link in _links([meeting.pk])]
+
+
+def documents_to_read(meetings: list[Meeting]) -> dict[int, list[Document]]:
+    """Meeting id → the documents attached to it that its cell's members may read, in order (one
+    query for all). A document whose audience was moved away since it was attached is left out."""
+    unit_paths = {m.pk: m.unit_path for m in meetings}
+    found: dict[int, list[Document]] = {pk: [] for pk in unit_paths}
+    if not meetings:
+        return found
+    for link in _links(list(unit_paths)):
+        if paths.is_within(unit_paths[link.meeting_id], link.document.unit_path):
+            found[link.meeting_id].append(link.document)
+    return found
+
+
+def get_attached_document(meeting: Meeting, pk: int) -> Document:
+    document = meeting.documents.filter(pk=pk).first()
+    if document is None:
+        raise NotFound("document")
+    return document
+
+
+def attachable_documents(user: Any, meeting: Meeting, text: str) -> list[Document]:
+    """The library documents ``user`` may read that the meeting's cell may read too (addressed to
+    the cell or a unit above it), matching ``text`` (a number, words of the title or of the text),
+    best first; the ones attached already are left out. At most :data:`ATTACH_CHOICES`."""
+    qs = (library_queries.visible_documents(user).filter(unit_path__in=paths.ancestors(meeting.unit_path))
+          .exclude(meeting_links__meeting=meeting).select_related("unit").defer(*library_queries.LIST_DEFERRED))
+    return page(library_queries.search_phases(qs, text), after=None, size=ATTACH_CHOICES).rows
 
 
 def upcoming_for_member(member_id: int, *, limit: int = 5) -> list[Invitation]:

@@ -1,5 +1,6 @@
-"""Every write to meetings, as a verb: generate the month's meetings, set the agenda, invite,
-answer, check in with the code, take attendance, record the minutes and the score."""
+"""Every write to meetings, as a verb: generate the month's meetings, set the agenda, attach the
+library documents to read, invite, answer, check in with the code, take attendance, record the
+minutes and the score."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from chibo.accounts.roles import Perm
 from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.rulebook import rule
+from chibo.library import queries as library_queries
+from chibo.library.models import Document
 from chibo.meetings.models import (
     Answer,
     Attendance,
@@ -26,11 +29,13 @@ from chibo.meetings.models import (
     Invitation,
     Kind,
     Meeting,
+    MeetingDocument,
     Schedule,
     State,
 )
 from chibo.members.enums import Status
 from chibo.members.models import Member
+from chibo.org import paths
 from chibo.org.models import Unit
 
 
@@ -114,6 +119,46 @@ def set_agenda(meeting: Meeting, *, actor: Any, topic: str, agenda: str, place: 
     audit.record("meetings.agenda_set", actor=actor, obj=meeting, unit_path=meeting.unit_path,
                  payload={"topic": meeting.topic, "late": timezone.localdate() > agenda_deadline(meeting)})
     return meeting
+
+
+@transaction.atomic
+def attach(meeting: Meeting, *, actor: Any, document: Document) -> MeetingDocument:
+    """Attach a library document to the meeting, for the members to read before it (from their
+    handbook, also offline). Its audience must cover the meeting's cell. Attaching it again
+    changes nothing."""
+    _require(actor, meeting.unit_path)
+    if not library_queries.visible_documents(actor).filter(pk=document.pk).exists():
+        raise NotFound("document")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.state in (State.HELD, State.CANCELLED):
+        raise DomainError(_("This meeting is over: no more documents can be attached."))
+    if not paths.is_within(meeting.unit_path, document.unit_path):
+        raise DomainError(_("The members of this cell cannot read this document: it is addressed to another unit. "
+                            "Choose a document addressed to the cell or to a unit above it."))
+    found = MeetingDocument.objects.filter(meeting=meeting, document=document).first()
+    if found is not None:
+        return found
+    last = MeetingDocument.objects.filter(meeting=meeting).order_by("-position").first()
+    link = MeetingDocument.objects.create(meeting=meeting, document=document, added_by=_user(actor),
+                                          position=last.position + 1 if last else 1)
+    audit.record("meetings.document_attached", actor=actor, obj=meeting, unit_path=meeting.unit_path,
+                 payload={"document": document.pk, "number": document.number})
+    return link
+
+
+@transaction.atomic
+def detach(meeting: Meeting, *, actor: Any, document: Document) -> bool:
+    """Take a document off the meeting; whether it was attached."""
+    _require(actor, meeting.unit_path)
+    deleted, _by_model = MeetingDocument.objects.filter(meeting=meeting, document=document).delete()
+    if deleted:
+        audit.record("meetings.document_detached", actor=actor, obj=meeting, unit_path=meeting.unit_path,
+                     payload={"document": document.pk, "number": document.number})
+    return deleted > 0
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def invitees(unit: Unit) -> Iterable[int]:

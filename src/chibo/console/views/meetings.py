@@ -1,6 +1,6 @@
 """Meetings in the console, for secretaries and committees: the unit's meetings and schedule, a
-meeting's page (agenda, invitations, check-in code, attendance, minutes and score), draft
-resolutions with their comments, and the attendance statistics."""
+meeting's page (agenda, documents to read, invitations, check-in code, attendance, minutes and
+score), draft resolutions with their comments, and the attendance statistics."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,8 +21,9 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.library import queries as library_queries
 from chibo.meetings import drafts, queries, services, tasks
-from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule
+from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule, State
 from chibo.org import queries as org_queries
 
 RECENT = 24
@@ -82,9 +84,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = queries.get_meeting_for_user(request.user, pk)
     invitations = list(meeting.invitations.select_related("member").order_by("member__name_folded", "guest"))
     code_open = bool(meeting.code and meeting.code_expires_at and timezone.now() <= meeting.code_expires_at)
+    may_manage = policy.can(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path)
+    over = meeting.state in (State.HELD, State.CANCELLED)
+    q = request.GET.get("q", "")[:100].strip()
     return render(request, "console/meetings/meeting.html", {
         "meeting": meeting, "invitations": invitations, "attendance_choices": Attendance.choices,
-        "may_manage": policy.can(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path),
+        "may_manage": may_manage, "over": over, "documents": queries.attached_documents(meeting), "q": q,
+        "matches": queries.attachable_documents(request.user, meeting, q) if q and may_manage and not over else None,
         "deadline": services.agenda_deadline(meeting), "code_open": code_open,
         "qr": mark_safe(_qr_svg(f"{request.build_absolute_uri('/handbook/')}check-in/{meeting.pk}/?code="  # noqa: S308
                                 f"{meeting.code}")) if code_open else "",
@@ -96,7 +102,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting page's forms: agenda, invite, check-in code, attendance, minutes, draft."""
+    """The meeting page's forms: agenda, documents, invite, check-in code, attendance, minutes, draft."""
     meeting = queries.get_meeting_for_user(request.user, pk)
     require_on(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path)
     action, data = request.POST.get("action", ""), request.POST
@@ -107,7 +113,8 @@ def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         details = "; ".join(str(m) for msgs in error.field_errors.values() for m in msgs)
         messages.error(request, f"{error.message} {details}".strip())
-    return redirect("console:meeting", meeting.pk)
+    anchor = "#documents" if action in ("attach", "detach") else ""
+    return redirect(reverse("console:meeting", args=[meeting.pk]) + anchor)
 
 
 def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None:
@@ -116,6 +123,8 @@ def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None
         services.set_agenda(meeting, actor=user, topic=data.get("topic", ""), agenda=data.get("agenda", ""),
                             place=data.get("place", ""))
         messages.success(request, _("The agenda was saved."))
+    elif action in ("attach", "detach"):
+        _act_on_document(request, meeting, action, data.get("document"))
     elif action == "invite":
         guests = [g for g in data.get("guests", "").splitlines() if g.strip()]
         n = services.invite(meeting, actor=user, guests=guests)
@@ -136,6 +145,19 @@ def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None
     elif action == "draft":
         drafts.publish(meeting, actor=user, title=data.get("title", ""), text=data.get("text", ""))
         messages.success(request, _("The draft was published to the cell."))
+
+
+def _act_on_document(request: HttpRequest, meeting: Meeting, action: str, raw_id: str | None) -> None:
+    """Attach a library document the user may read, or take an attached one off."""
+    pk = int(raw_id) if raw_id and raw_id.isdigit() else 0
+    if action == "attach":
+        document = library_queries.get_document_for_user(request.user, pk)
+        services.attach(meeting, actor=request.user, document=document)
+        messages.success(request, _("The document was attached: the members find it on the meeting's page in "
+                                    "their handbook."))
+    else:
+        services.detach(meeting, actor=request.user, document=queries.get_attached_document(meeting, pk))
+        messages.success(request, _("The document was taken off the meeting."))
 
 
 def _points(raw: str | None) -> int:

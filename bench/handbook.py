@@ -1,15 +1,21 @@
-"""The handbook benchmark: ``python -m chibo bench handbook --size nation`` (first part).
+"""The handbook benchmark: ``python -m chibo bench handbook --size nation``.
 
-Measured so far: **the invitations of a whole province**. The province with the members
-nearest to 150,000 gets a schedule for every open cell, the month's regular meetings (about one
-per cell) with a topic, and one user account per active member (setup, not timed). Then the
-job that sends the invitations runs (``meetings.services.invite_all``): the invitations
-and the notifications of every meeting, with a budget of 60 s. The baseline, in the same run, is the
-per-meeting service (``services.invite``, as a secretary's button does it) on a sample of
-meetings, extrapolated to the province. Everything the bench creates is deleted afterwards.
+Two parts (``--skip invitations`` or ``--skip load`` leaves one out):
 
-The load test of the handbook pages (gunicorn, a meeting-evening mix, 150 requests/s) is still
-to be written, with the handbook's meeting pages.
+**The invitations of a whole province.** The province with the members nearest to 150,000 gets
+a schedule for every open cell, the month's regular meetings (about one per cell) with a topic,
+and one user account per active member (setup, not timed). Then the job that sends the
+invitations runs (``meetings.services.invite_all``): the invitations and the notifications of
+every meeting, with a budget of 60 s. The baseline, in the same run, is the per-meeting service
+(``services.invite``, as a secretary's button does it) on a sample of meetings, extrapolated to
+the province.
+
+**The handbook under load** (``bench/handbook_load.py``): a meeting evening in the same province
+served by gunicorn, the meeting-evening mix sent from a second process on loopback at
+``--rate`` requests/s for ``--duration`` seconds (≥ 150 req/s sustained, p95 ≤ 300 ms, no
+errors), beside the same load on a minimal Django view.
+
+Everything the bench creates is deleted afterwards.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--size", choices=("province", "nation"), default="province")
     p.add_argument("--members", type=int, default=150_000, help="pick the province nearest this many members")
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--skip", action="append", default=[], choices=("invitations", "load"))
+    p.add_argument("--users", type=int, default=6000, help="members with a session in the load test")
+    p.add_argument("--rate", type=float, default=160, help="requests per second offered in the load test")
+    p.add_argument("--duration", type=float, default=300, help="seconds of load (and of the baseline)")
+    p.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     return p.parse_args(argv)
 
 
@@ -43,7 +54,13 @@ def main(argv: list[str] | None = None) -> Report:
     out = args.out or RESULTS / f"handbook-{args.size}.json"
     report = Report("handbook", args.size, connection.vendor)
     print(f"handbook bench, size {args.size}, {connection.vendor}")
-    invitations(report, args.members)
+    province = _province(args.members)
+    if "invitations" not in args.skip:
+        invitations(report, province)
+    if "load" not in args.skip:
+        from bench.handbook_load import load
+
+        load(report, province, users=args.users, rate=args.rate, duration=args.duration, workers=args.workers)
     print()
     print(report.table())
     report.write(out)
@@ -89,7 +106,7 @@ def _setup(province: Any, first: dt.date) -> dict[str, Any]:
     return {"cells": len(cells), "meetings": meetings.count()}
 
 
-def invitations(report: Report, members: int) -> None:
+def invitations(report: Report, province: Any) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -98,7 +115,6 @@ def invitations(report: Report, members: int) -> None:
     from chibo.meetings.models import Meeting
     from chibo.notifications.models import Notification
 
-    province = _province(members)
     first = dt.date(2031, 1, 1)  # a month of its own, far from real data
     setup = _setup(province, first)
     ids = list(Meeting.objects.filter(unit_path__gte=province.path, unit_path__lt=province.path_upper,

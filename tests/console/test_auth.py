@@ -79,6 +79,14 @@ def test_a_plain_member_needs_no_second_step(cast, login, require_2fa):
     assert response.status_code == 200
 
 
+def test_a_secretary_without_the_second_step_reads_their_own_handbook_but_not_the_console(cast, login,
+                                                                                            require_2fa):
+    client = login("secretary")
+    assert cast.secretary.member_id is not None
+    assert client.get(reverse("console:tree"))["Location"] == reverse("console:two_factor")
+    assert client.get(reverse("handbook:home")).status_code == 200  # the handbook uses no role
+
+
 def test_a_correct_code_confirms_the_device_and_opens_the_console(cast, login, require_2fa):
     client = login("province")
     client.get(reverse("console:two_factor"))

@@ -24,7 +24,10 @@ class SecurityHeadersMiddleware:
         return response
 
 
-EXEMPT_PREFIXES = ("/login", "/logout", "/2fa/", "/static/", "/i18n/", "/api/", "/favicon")
+# The handbook is exempt: it acts only as the member on their own record and uses no role, so a
+# staff member reads their own handbook with their password, as every member does (and the check's
+# role query is spared on the busiest pages; decision 0004).
+EXEMPT_PREFIXES = ("/login", "/logout", "/2fa/", "/static/", "/i18n/", "/api/", "/favicon", "/handbook/")
 
 
 class StaffTwoFactorMiddleware:

@@ -36,6 +36,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 MIX = [("home", 30), ("meeting", 30), ("document", 20), ("answer", 10), ("check_in", 10)]
 WARM_UP_S = 20
 PREFIX = "bench-h"
+TOPIC = "Sinh hoạt chi bộ thường kỳ (bench)"
+NUMBER = "99-NQ/BENCH"
 PARAGRAPH = ("Tăng cường công tác xây dựng, chỉnh đốn Đảng và hệ thống chính trị; kiên quyết ngăn chặn, đẩy lùi sự "
              "suy thoái về tư tưởng chính trị, đạo đức, lối sống, những biểu hiện \"tự diễn biến\", \"tự chuyển hóa\" "
              "trong nội bộ. Mỗi cán bộ, đảng viên nêu cao tinh thần trách nhiệm, gương mẫu trong công tác "
@@ -89,7 +91,7 @@ def _document(province: Any) -> Any:
     html = "".join(f"<h2>Mục {i}</h2><p>{PARAGRAPH * 4}</p>" for i in range(1, 31))
     upload = SimpleUploadedFile("bench.pdf", weasyprint.HTML(string=html).write_pdf(), "application/pdf")
     return services.publish(actor=SYSTEM, unit=province, upload=upload, data={
-        "kind": "resolution", "number": "99-NQ/BENCH", "title": "Nghị quyết (bench) về công tác xây dựng Đảng",
+        "kind": "resolution", "number": NUMBER, "title": "Nghị quyết (bench) về công tác xây dựng Đảng",
         "issued_on": timezone.localdate(), "issuing_body": "Ban Chấp hành (bench)"})
 
 
@@ -129,7 +131,7 @@ def setup(province: Any, users: int) -> dict[str, Any]:
     starts = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(hours=2)
     paths = dict(Unit.objects.filter(pk__in=cells).values_list("pk", "path"))
     Meeting.objects.bulk_create([
-        Meeting(unit_id=c, unit_path=paths[c], starts_at=starts, topic="Sinh hoạt chi bộ thường kỳ (bench)",
+        Meeting(unit_id=c, unit_path=paths[c], starts_at=starts, topic=TOPIC,
                 agenda="1. Kiểm điểm công tác tháng\n2. Học tập nghị quyết\n3. Phương hướng tháng tới",
                 code=f"{secrets.randbelow(10**6):06d}", code_expires_at=starts + dt.timedelta(hours=6))
         for c in cells], batch_size=5000)
@@ -152,6 +154,7 @@ def setup(province: Any, users: int) -> dict[str, Any]:
 
 
 def cleanup(evening: dict[str, Any] | None) -> None:
+    """Delete what the setup made, found by its marks, so a setup cut short leaves nothing either."""
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
@@ -161,11 +164,12 @@ def cleanup(evening: dict[str, Any] | None) -> None:
 
     if evening:
         Session.objects.filter(session_key__in=[u["session"] for u in evening["users"]]).delete()
-        Notification.objects.filter(key__in=[f"meeting:{i}" for i in evening["meeting_ids"]]).delete()
-        Meeting.objects.filter(pk__in=evening["meeting_ids"]).delete()
-        for document in Document.objects.filter(pk=evening["document"]):
-            document.file.delete(save=False)
-            document.delete()
+    meetings = list(Meeting.objects.filter(topic=TOPIC).values_list("pk", flat=True))
+    Notification.objects.filter(key__in=[f"meeting:{i}" for i in meetings]).delete()
+    Meeting.objects.filter(pk__in=meetings).delete()
+    for document in Document.objects.filter(number=NUMBER):
+        document.file.delete(save=False)
+        document.delete()
     get_user_model().objects.filter(username__startswith=PREFIX).delete()
 
 
@@ -192,15 +196,47 @@ def gunicorn(workers: int, logs: Path) -> Iterator[int]:
                 server.wait()
 
 
+def _cpu_seconds() -> dict[int, tuple[str, float]]:
+    """pid → (group, CPU seconds used so far) of the gunicorn and PostgreSQL processes (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if b"gunicorn" in cmdline or name.startswith("postgres"):
+            used[int(stat.parent.name)] = ("service" if b"gunicorn" in cmdline else "postgres", seconds)
+    return used
+
+
+def _cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds per group between two readings (a process that ended meanwhile is not counted)."""
+    used = {"service": 0.0, "postgres": 0.0}
+    for pid, (group, seconds) in after.items():
+        used[group] += seconds - before.get(pid, (group, 0.0))[1]
+    return used
+
+
 def drive(port: int, users: list[dict[str, Any]], mix: list[tuple[str, int]], rate: float, duration: float,
           work: Path, *, seed: int = 1) -> dict[str, Any]:
-    """Run bench/loadgen.py in its own process against ``port``; returns its summary."""
+    """Run bench/loadgen.py in its own process against ``port``; returns its summary, with the
+    CPU milliseconds per request of the service, of PostgreSQL and of the load generator."""
     plan, out = work / "plan.json", work / "result.json"
     plan.write_text(json.dumps({"port": port, "rate": rate, "duration": duration, "users": users,
                                 "mix": mix, "seed": seed}))
+    before = _cpu_seconds()
     subprocess.run([sys.executable, "-m", "bench.loadgen", str(plan), str(out)], cwd=REPOSITORY, check=True,
                    timeout=duration * 3 + 120)
-    return json.loads(out.read_text())
+    used, result = _cpu_used(before, _cpu_seconds()), json.loads(out.read_text())
+    requests = max(result["overall"]["requests"], 1)
+    result["cpu_ms_per_request"] = {**{k: round(v * 1000 / requests, 2) for k, v in used.items()},
+                                    "load_generator": round(result.pop("cpu_s") * 1000 / requests, 2)}
+    return result
 
 
 def _states(meeting_ids: list[int]) -> dict[str, int]:
@@ -213,6 +249,7 @@ def _states(meeting_ids: list[int]) -> dict[str, int]:
 
 def load(report: Report, province: Any, *, users: int, rate: float, duration: float, workers: int) -> None:
     evening = None
+    cleanup(None)  # what an interrupted run may have left
     try:
         evening = setup(province, users)
         print(f"  evening: {evening['meetings']:,} meetings, {len(evening['users']):,} members with a session",
@@ -244,6 +281,10 @@ def _figures(report: Report, mix: dict, base: dict, rate: float, duration: float
     report.add(Figure("handbook mix: errors", mix["overall"]["errors"], "",
                       baseline=base["overall"]["errors"], baseline_name="minimal Django view", budget=0,
                       note=f"of {mix['overall']['requests']:,} and {base['overall']['requests']:,} requests"))
+    cpu, base_cpu = mix["cpu_ms_per_request"], base["cpu_ms_per_request"]
+    report.add(Figure("handbook mix: CPU per request", round(sum(cpu.values()), 2), "ms",
+                      baseline=round(sum(base_cpu.values()), 2), baseline_name="minimal Django view",
+                      note=", ".join(f"{k} {v} ms vs {base_cpu[k]} ms" for k, v in cpu.items())))
     for action, row in mix["by_action"].items():
         report.add(Figure(f"  {action}: p95", row["p95_ms"], "ms", note=f"{row['requests']:,} requests, "
                           f"p50 {row['p50_ms']} ms, {row['errors']} errors"))

@@ -19,6 +19,7 @@ import http.client
 import itertools
 import json
 import random
+import resource
 import statistics
 import sys
 import threading
@@ -114,12 +115,15 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         t.join()
     rows = [r for r in results if r is not None]
     elapsed = max(r[3] for r in rows)
-    windows = [0] * int(elapsed // WINDOW)
+    windows: list[list[float]] = [[] for _ in range(int(elapsed // WINDOW))]  # full windows only
     for r in rows:
         if (w := int(r[3] // WINDOW)) < len(windows):
-            windows[w] += 1
+            windows[w].append(r[2])
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     out = {"overall": _summary(rows, elapsed), "elapsed_s": round(elapsed, 1),
-           "lowest_window_rate": round(min(windows) / WINDOW, 1) if windows else None,
+           "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+           "lowest_window_rate": round(min(map(len, windows)) / WINDOW, 1) if windows else None,
+           "windows": [{"rate": round(len(w) / WINDOW, 1), "p95_ms": _percentile(w, 95)} for w in windows],
            "by_action": {a: _summary([r for r in rows if r[0] == a], elapsed) for a in actions}}
     return out
 

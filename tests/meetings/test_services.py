@@ -99,6 +99,25 @@ def test_check_in_codes_wrong_expired_and_replayed(cast, meeting):
         services.check_in(meeting, actor=cast.secretary, code=meeting.code)
 
 
+def test_after_five_wrong_codes_the_member_is_refused_even_the_right_code(cast, meeting):
+    _invited(cast, meeting)
+    meeting = services.open_check_in(meeting, actor=cast.secretary)
+    wrong = "000000" if meeting.code != "000000" else "111111"
+    for _ in range(4):
+        with pytest.raises(DomainError, match="not the code"):
+            services.check_in(meeting, actor=cast.member, code=wrong)
+    invitation = Invitation.objects.get(meeting=meeting, member=cast.member.member)
+    assert (invitation.wrong_codes, invitation.attendance) == (4, "")  # the count survives the refusal
+    with pytest.raises(DomainError, match="not the code"):
+        services.check_in(meeting, actor=cast.member, code=wrong)  # the fifth
+    with pytest.raises(DomainError, match="Too many wrong codes"):
+        services.check_in(meeting, actor=cast.member, code=meeting.code)
+    invitation.refresh_from_db()
+    assert (invitation.wrong_codes, invitation.attendance) == (5, "")
+    services.record_attendance(meeting, actor=cast.secretary, marks={invitation.pk: Attendance.PRESENT})
+    assert services.check_in(meeting, actor=cast.member, code=meeting.code)[1] is False  # recorded: nothing to do
+
+
 def test_three_absences_without_reason_in_a_year_flag_the_member(cast):
     starts = [timezone.make_aware(dt.datetime(2026, m, 4, 19, 30)) for m in (3, 4, 5)]
     for i, when in enumerate(starts):

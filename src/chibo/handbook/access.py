@@ -10,6 +10,10 @@ from chibo.members.enums import Status
 from chibo.members.models import Member
 
 HANDBOOK_STATUSES = (Status.PROBATIONARY, Status.OFFICIAL)
+# what the handbook's pages read of the member and their cell (the rest of the record is left out)
+HANDBOOK_FIELDS = ("full_name", "sex", "birth_date", "citizen_id", "phone", "admission_date", "official_date",
+                   "card_number", "status", "unit", "unit_path", "temp_unit", "unit__name", "unit__path",
+                   "unit__kind", "unit__closed_on", "unit__parent")
 
 
 class Refusal(Enum):
@@ -27,7 +31,8 @@ class HandbookRefused(Exception):
 def handbook_member(user: Any) -> Member:
     """The member record the user reads the handbook as (with its cell), or :class:`HandbookRefused`."""
     member_id = getattr(user, "member_id", None)
-    member = Member.objects.select_related("unit").filter(pk=member_id).first() if member_id else None
+    member = (Member.objects.select_related("unit").only(*HANDBOOK_FIELDS).filter(pk=member_id).first()
+              if member_id else None)
     if member is not None and member.status in HANDBOOK_STATUSES:
         return member
     if member is not None and member.status == Status.EXEMPTED:

@@ -6,46 +6,35 @@ the phone keeps those pages, so they open without network."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.errors import DomainError, NotFound
 from chibo.handbook.views import _page, handbook_page
 from chibo.meetings import drafts, queries, services
-from chibo.meetings.models import Invitation, State
+from chibo.meetings.models import State
 from chibo.members.models import Member
 
+UPCOMING_SHOWN = 10
 PAST_SHOWN = 10
-
-
-def _invitation(member: Member, pk: int) -> Invitation:
-    invitation = (Invitation.objects.select_related("meeting__unit").filter(meeting_id=pk, member=member).first())
-    if invitation is None:
-        raise NotFound("meeting")
-    return invitation
 
 
 @handbook_page
 def meetings(request: HttpRequest, member: Member) -> HttpResponse:
-    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
-    mine = Invitation.objects.filter(member=member).select_related("meeting__unit")
-    upcoming = list(mine.filter(meeting__starts_at__gte=start).order_by("meeting__starts_at")[:10])
+    upcoming = queries.upcoming_for_member(member, limit=UPCOMING_SHOWN)
     to_read = queries.documents_to_read([inv.meeting for inv in upcoming])
     return _page(request, "handbook/meetings.html", member, {
         "upcoming": [(inv, to_read[inv.meeting_id]) for inv in upcoming],
-        "past": list(mine.filter(meeting__starts_at__lt=start).order_by("-meeting__starts_at")[:PAST_SHOWN]),
+        "past": queries.past_for_member(member, limit=PAST_SHOWN),
     }, tab="meetings")
 
 
 @handbook_page
 @require_http_methods(["GET", "POST"])
 def meeting(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
-    invitation = _invitation(member, pk)
+    invitation = queries.get_invitation_of(member, pk)
     the_meeting = invitation.meeting
     errors: list[str] = []
     if request.method == "POST":
@@ -92,6 +81,6 @@ def _number(raw: object, default: int = 0) -> int:
 @handbook_page
 def check_in_link(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     """Where the QR code on the secretary's screen leads: the meeting, with the code filled in."""
-    _invitation(member, pk)
+    queries.get_invitation_of(member, pk)
     code = "".join(ch for ch in request.GET.get("code", "") if ch.isdigit())[:8]
     return redirect(f"/handbook/meetings/{pk}/?code={code}#check-in")

@@ -117,6 +117,8 @@ class Invitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # check-in attempts with a wrong code; a default in the database too, for the bulk INSERT … SELECT
+    wrong_codes = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("invitation")

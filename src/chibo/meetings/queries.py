@@ -74,11 +74,33 @@ def attachable_documents(user: Any, meeting: Meeting, text: str) -> list[Documen
     return page(library_queries.search_phases(qs, text), after=None, size=ATTACH_CHOICES).rows
 
 
-def upcoming_for_member(member_id: int, *, limit: int = 5) -> list[Invitation]:
-    """The member's next meetings (from today), each with their invitation."""
-    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
-    return list(Invitation.objects.filter(member_id=member_id, meeting__starts_at__gte=start)
-                .select_related("meeting__unit").order_by("meeting__starts_at")[:limit])
+def _today_start() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+
+
+def invitations_of(member: Member) -> QuerySet[Invitation]:
+    """The member's own invitations, each with its meeting and cell."""
+    return Invitation.objects.filter(member=member).select_related("meeting__unit")
+
+
+def get_invitation_of(member: Member, meeting_id: int) -> Invitation:
+    """The member's invitation to that meeting, else :class:`NotFound` (others' meetings look missing)."""
+    invitation = invitations_of(member).filter(meeting_id=meeting_id).first()
+    if invitation is None:
+        raise NotFound("meeting")
+    return invitation
+
+
+def upcoming_for_member(member: Member, *, limit: int) -> list[Invitation]:
+    """The member's meetings from today on, soonest first."""
+    return list(invitations_of(member).filter(meeting__starts_at__gte=_today_start())
+                .order_by("meeting__starts_at")[:limit])
+
+
+def past_for_member(member: Member, *, limit: int) -> list[Invitation]:
+    """The member's meetings before today, latest first."""
+    return list(invitations_of(member).filter(meeting__starts_at__lt=_today_start())
+                .order_by("-meeting__starts_at")[:limit])
 
 
 @dataclass
@@ -122,7 +144,3 @@ def rate(unit: Unit, year: int) -> tuple[int, int]:
             .filter(policy.subtree_q("meeting__unit_path", unit.path)).exclude(attendance="")
             .aggregate(present=Count("id", filter=Q(attendance=Attendance.PRESENT)), marked=Count("id")))
     return sums["present"], sums["marked"]
-
-
-def members_of(meeting: Meeting) -> QuerySet[Member]:
-    return Member.objects.filter(invitations__meeting=meeting)

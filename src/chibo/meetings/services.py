@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,22 +236,29 @@ def open_check_in(meeting: Meeting, *, actor: Any) -> Meeting:
     return meeting
 
 
-@transaction.atomic
 def check_in(meeting: Meeting, *, actor: Any, code: str) -> tuple[Invitation, bool]:
     """A member checks in with the code; returns (invitation, whether it was new). A wrong or
-    expired code is refused; checking in twice changes nothing."""
+    expired code is refused; checking in twice changes nothing. After
+    ``meetings.check_in_attempts`` wrong codes the member is refused: the secretary records them."""
     invitation = _own_invitation(actor, meeting)
     meeting = Meeting.objects.get(pk=meeting.pk)
-    if not meeting.code or code.strip() != meeting.code:
+    if invitation.attendance == Attendance.PRESENT:
+        return invitation, False
+    attempts = int(rule("meetings.check_in_attempts", on=timezone.localtime(meeting.starts_at).date()))
+    if invitation.wrong_codes >= attempts:
+        raise DomainError(_("Too many wrong codes: ask the secretary to record your attendance."))
+    if not meeting.code or not secrets.compare_digest(code.strip(), meeting.code):
+        Invitation.objects.filter(pk=invitation.pk).update(wrong_codes=F("wrong_codes") + 1)  # kept: not atomic
         raise DomainError(_("This is not the code of this meeting."), {"code": [_("Check the code on the screen.")]})
     if meeting.code_expires_at is None or timezone.now() > meeting.code_expires_at:
         raise DomainError(_("The check-in for this meeting has closed: ask the secretary to record you."),
                           {"code": [_("The code has expired.")]})
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.attendance == Attendance.PRESENT:
-        return invitation, False
-    invitation.attendance, invitation.checked_in_at = Attendance.PRESENT, timezone.now()
-    invitation.save(update_fields=["attendance", "checked_in_at"])
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.attendance == Attendance.PRESENT:
+            return invitation, False
+        invitation.attendance, invitation.checked_in_at = Attendance.PRESENT, timezone.now()
+        invitation.save(update_fields=["attendance", "checked_in_at"])
     return invitation, True
 
 

@@ -196,46 +196,41 @@ def gunicorn(workers: int, logs: Path) -> Iterator[int]:
                 server.wait()
 
 
-def _cpu_seconds() -> dict[int, tuple[str, float]]:
-    """pid → (group, CPU seconds used so far) of the gunicorn and PostgreSQL processes (from /proc)."""
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn processes (they live through the run) and by the
+    whole machine (/proc/stat: PostgreSQL's backends come and go with the connections)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {}
+    service = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            text = stat.read_text()
-            cmdline = (stat.parent / "cmdline").read_bytes()
+            text, cmdline = stat.read_text(), (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text[text.rindex(")") + 2:].split()
-        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-        if b"gunicorn" in cmdline or name.startswith("postgres"):
-            used[int(stat.parent.name)] = ("service" if b"gunicorn" in cmdline else "postgres", seconds)
-    return used
-
-
-def _cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds per group between two readings (a process that ended meanwhile is not counted)."""
-    used = {"service": 0.0, "postgres": 0.0}
-    for pid, (group, seconds) in after.items():
-        used[group] += seconds - before.get(pid, (group, 0.0))[1]
-    return used
+        if b"gunicorn" in cmdline:
+            fields = text[text.rindex(")") + 2:].split()
+            service += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(v) for i, v in enumerate(cpu) if i not in (3, 4)) / tick  # all but idle and iowait
+    return {"service": service, "machine": busy}
 
 
 def drive(port: int, users: list[dict[str, Any]], mix: list[tuple[str, int]], rate: float, duration: float,
           work: Path, *, seed: int = 1) -> dict[str, Any]:
     """Run bench/loadgen.py in its own process against ``port``; returns its summary, with the
-    CPU milliseconds per request of the service, of PostgreSQL and of the load generator."""
+    CPU milliseconds per request of the service, of the load generator and of the rest of the
+    machine (PostgreSQL, mostly)."""
     plan, out = work / "plan.json", work / "result.json"
     plan.write_text(json.dumps({"port": port, "rate": rate, "duration": duration, "users": users,
                                 "mix": mix, "seed": seed}))
     before = _cpu_seconds()
     subprocess.run([sys.executable, "-m", "bench.loadgen", str(plan), str(out)], cwd=REPOSITORY, check=True,
                    timeout=duration * 3 + 120)
-    used, result = _cpu_used(before, _cpu_seconds()), json.loads(out.read_text())
-    requests = max(result["overall"]["requests"], 1)
-    result["cpu_ms_per_request"] = {**{k: round(v * 1000 / requests, 2) for k, v in used.items()},
-                                    "load_generator": round(result.pop("cpu_s") * 1000 / requests, 2)}
+    after, result = _cpu_seconds(), json.loads(out.read_text())
+    per_request = 1000 / max(result["overall"]["requests"], 1)
+    service, machine = ((after[k] - before[k]) * per_request for k in ("service", "machine"))
+    generator = result.pop("cpu_s") * per_request
+    result["cpu_ms_per_request"] = {"service": round(service, 2), "load_generator": round(generator, 2),
+                                    "postgres_and_rest": round(machine - service - generator, 2)}
     return result
 
 

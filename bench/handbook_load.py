@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Figure, Report
-from bench.worker import _free_port, _wait_for
+from bench.worker import _free_port, _wait_for, stop
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 MIX = [("home", 30), ("meeting", 30), ("document", 20), ("answer", 10), ("check_in", 10)]
@@ -188,12 +188,7 @@ def gunicorn(workers: int, logs: Path) -> Iterator[int]:
             _wait_for(port)
             yield port
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
 
 
 def _cpu_seconds() -> dict[str, float]:

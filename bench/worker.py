@@ -30,6 +30,16 @@ def _wait_for(port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not listen on port {port} within {timeout:.0f}s")
 
 
+def stop(server: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop gunicorn gracefully, or kill it after ``timeout`` seconds."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def _worker_pid(master: int, timeout: float = 30) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -101,9 +111,4 @@ def serving_rss(user, units: dict, rounds: int = 3) -> tuple[float, float, str]:
         Session.objects.filter(session_key=session_key).delete()
         return idle, serving, f"peak {peak} MB; {ok}/{len(statuses)} page loads HTTP 200"
     finally:
-        master.terminate()
-        try:
-            master.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
+        stop(master)

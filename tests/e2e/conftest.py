@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,13 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(check, timeout: float = 20.0) -> bool:
+    """Whether ``check()`` came true within ``timeout`` seconds (for what the browser does on its own)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD, log_in, shoot
+from tests.e2e.conftest import PASSWORD, log_in, shoot, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,15 +60,6 @@ def _served_size(entry: dict) -> int:
     return entry["bytes"] - entry["body"] + min(len(body), len(gzip.compress(body, 9, mtime=0)))
 
 
-def _wait_until(check, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_a_member_uses_the_handbook_on_a_phone_online_and_offline(phone, live_server, cast):
     from chibo.handbook.models import HandbookUse, Thread
 
@@ -104,7 +95,7 @@ def test_a_member_uses_the_handbook_on_a_phone_online_and_offline(phone, live_se
     expect(page.locator(".citizen-id")).to_have_text("••••••••" + cast.plain_m.citizen_id[-4:])
     shoot(page, "41-handbook-card", docs=True)
     # the worker keeps home, card and inbox for offline use (the inbox though never opened yet)
-    assert _wait_until(lambda: len(page.evaluate(KEPT_PAGES)) == 3)
+    assert wait_until(lambda: len(page.evaluate(KEPT_PAGES)) == 3)
 
     # no network: the card and the inbox still open, from the copy on the phone
     page.context.set_offline(True)
@@ -129,7 +120,7 @@ def test_a_member_uses_the_handbook_on_a_phone_online_and_offline(phone, live_se
     # wake the worker to replay the outbox, and the question reaches the cell
     page.goto("about:blank")
     page.context.set_offline(False)
-    assert _wait_until(lambda: Thread.objects.exists()), "the outbox was not replayed"
+    assert wait_until(lambda: Thread.objects.exists()), "the outbox was not replayed"
     thread = Thread.objects.get()
     assert (thread.member, thread.unit, thread.posts.get().text) == (
         cast.plain_m, cast.tree.k, "Tháng này chi bộ họp ngày nào ạ?")
@@ -149,7 +140,7 @@ def test_without_background_sync_the_open_page_has_the_outbox_sent(phone, live_s
                                        "origin": base, "browserContextId": context_id})
     log_in(page, base, "member")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    assert _wait_until(lambda: len(page.evaluate(KEPT_PAGES)) == 3)
+    assert wait_until(lambda: len(page.evaluate(KEPT_PAGES)) == 3)
     page.context.set_offline(True)
     page.goto(f"{base}/handbook/")
     page.select_option("#id_unit", label="Xã Đông Sơn")
@@ -159,7 +150,7 @@ def test_without_background_sync_the_open_page_has_the_outbox_sent(phone, live_s
     time.sleep(1)
     assert not Thread.objects.exists()
     page.context.set_offline(False)
-    assert _wait_until(lambda: Thread.objects.exists()), "the outbox was not replayed"
+    assert wait_until(lambda: Thread.objects.exists()), "the outbox was not replayed"
     assert Thread.objects.get().unit == cast.tree.c
     expect(page.locator("#outbox.note-done")).to_be_visible()
     assert page.locator("#outbox").get_attribute("data-via") == "page"

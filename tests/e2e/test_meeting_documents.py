@@ -6,7 +6,6 @@ bookmarked document they had never opened."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 
 from chibo.library import services as library
 from chibo.meetings import services
-from tests.e2e.conftest import log_in, shoot
+from tests.e2e.conftest import log_in, shoot, wait_until
 from tests.e2e.test_handbook import KEPT_PAGES, phone  # noqa: F401 - the phone fixture
 from tests.factories.library import make_document
 
@@ -39,15 +38,6 @@ def console(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
     yield context.new_page()
     context.close()
-
-
-def _wait_until(check, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_the_secretary_attaches_a_document_from_the_meeting_page(console, live_server, cast, meeting):
@@ -93,7 +83,7 @@ def test_a_member_reads_the_meetings_documents_offline(phone, live_server, cast,
     page.goto(f"{base}/handbook/library/")
     page.wait_for_load_state("networkidle")
     wanted = {"/handbook/meetings/", meeting_path, resolution_path, bookmarked_path}
-    assert _wait_until(lambda: wanted <= set(page.evaluate(KEPT_PAGES))), page.evaluate(KEPT_PAGES)
+    assert wait_until(lambda: wanted <= set(page.evaluate(KEPT_PAGES))), page.evaluate(KEPT_PAGES)
 
     page.context.set_offline(True)
     page.goto(f"{base}/handbook/meetings/")

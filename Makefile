@@ -1,5 +1,5 @@
 # Two commands for a fresh clone (Debian, Python 3.11):
-#   make demo   — virtual environment, install, SQLite database, demo province, serve on :8000
+#   make demo   — system packages, virtual environment, SQLite database, demo province, server and job worker on :8000
 #   make test   — lint, types, the suite on SQLite and PostgreSQL, browser tests, API fuzzing
 PYTHON ?= python3
 VENV := .venv
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	scripts/ensure-pdf-tools
 	CHIBO_DEMO=1 $(PY) -m chibo demo
 
 serve: $(STAMP)

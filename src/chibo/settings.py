@@ -53,6 +53,10 @@ def _database() -> dict:
             "or postgres://user:password@host:5432/name."
         )
     config: dict = dict(dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0))
+    if _pooler(scheme) == "transaction":
+        # PgBouncer in transaction mode hands each transaction to any server connection: a cursor
+        # declared in one (Django's server-side cursors) would be gone in the next.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if scheme == "sqlite":
         config["OPTIONS"] = {
             "init_command": (
@@ -63,6 +67,39 @@ def _database() -> dict:
         }
         config["TEST"] = {"NAME": os.environ.get("CHIBO_TEST_SQLITE") or None}
     return config
+
+
+def _pooler(scheme: str) -> str:
+    """``DATABASE_POOLER``: what stands between the service and PostgreSQL (docs/operations.md)."""
+    pooler = os.environ.get("DATABASE_POOLER", "").strip().lower() or "none"
+    if pooler not in {"none", "session", "transaction"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOLER={pooler!r}: use 'transaction' behind PgBouncer in transaction mode, "
+            "'session' or 'none' otherwise."
+        )
+    if pooler == "transaction" and scheme == "sqlite":
+        raise ImproperlyConfigured("DATABASE_POOLER=transaction needs a postgres:// DATABASE_URL.")
+    return pooler
+
+
+def _huey() -> dict:
+    """The job queue: Redis when ``REDIS_URL`` is set (several app servers and workers), else a
+    SQLite file in the data directory (one machine)."""
+    name = os.environ.get("CHIBO_QUEUE_NAME", "").strip() or "chibo"
+    redis = os.environ.get("REDIS_URL", "")
+    if not redis:
+        return {"huey_class": "huey.SqliteHuey", "name": name, "filename": str(DATA_DIR / "jobs.sqlite3"),
+                "immediate": _env_bool("CHIBO_JOBS_IMMEDIATE", False)}
+    parsed = urlparse(redis)
+    if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"REDIS_URL scheme {parsed.scheme!r} or host is not usable: use "
+                                   "redis://host:6379/0 (rediss:// for TLS).")
+    try:
+        import redis as _client  # noqa: F401  (huey's RedisHuey needs it)
+    except ImportError as exc:
+        raise ImproperlyConfigured("REDIS_URL is set but the 'redis' package is missing: reinstall Chibo "
+                                   "(pip install -e .) in this virtual environment.") from exc
+    return {"huey_class": "huey.RedisHuey", "name": name, "url": redis, "immediate": False}
 
 
 def _email() -> dict:
@@ -138,6 +175,7 @@ MIDDLEWARE = [
     "chibo.accounts.middleware.SecurityHeadersMiddleware",
     "chibo.accounts.middleware.StaffTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chibo.console.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"
@@ -218,7 +256,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"  # filled by collectstatic; whitenoise also serves from the apps
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded and generated files, through Django's storage API: with several app servers and
+# workers, a directory they all mount (NFS, a cluster file system).
+MEDIA_ROOT = Path(os.environ.get("CHIBO_MEDIA_DIR") or DATA_DIR / "media").resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -226,18 +266,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-_redis = os.environ.get("REDIS_URL", "")
-if _redis:
-    if not _redis.startswith(("redis://", "rediss://")):
-        raise ImproperlyConfigured("REDIS_URL must look like redis://host:6379/0.")
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "chibo", "url": _redis, "immediate": False}
-else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "chibo",
-        "filename": str(DATA_DIR / "jobs.sqlite3"),
-        "immediate": _env_bool("CHIBO_JOBS_IMMEDIATE", False),
-    }
+HUEY = _huey()
 
 # A members file of at least this many rows is checked in a child process while this one writes.
 CHIBO_IMPORT_CHILD_ROWS = int(os.environ.get("CHIBO_IMPORT_CHILD_ROWS", "5000"))
@@ -250,6 +279,8 @@ CHIBO_BASE_URL = os.environ.get("CHIBO_BASE_URL", "http://localhost:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "chibo.core.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -267,3 +267,25 @@ def test_dates_read_day_first_in_english_too(client, cast):
     response = client.get(f"/members/{cast.plain_m.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "09/07/1990" in response.content.decode()
+
+
+def test_opening_an_action_address_as_a_page_explains_what_to_do(cast, login):
+    client = login("province")
+    unit_page = reverse("console:unit", args=[cast.tree.c.pk])
+    response = client.get(reverse("console:member_export", args=[cast.tree.c.pk]),
+                          HTTP_REFERER=f"http://testserver{unit_page}")
+    html = response.content.decode()
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Use the button on the page" in html
+    assert f'href="http://testserver{unit_page}"' in html
+    assert "Content-Security-Policy" in response
+
+
+def test_a_refused_request_is_logged_in_one_line_without_a_traceback(cast, login, caplog):
+    url = reverse("console:progress_reports", args=[cast.tree.k.pk])
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert login("secretary").post(url, {"action": "take", "cutoff": "2024-06-30"}).status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == f"Forbidden (Permission denied): {url}"
+    assert record.exc_info is None and "Traceback" not in caplog.text

@@ -165,3 +165,18 @@ def test_a_bogus_method_or_an_absurd_target_is_refused(cast):
         services.set_targets(actor=cast.province, parent=cast.tree.g, year=2026, indicator="admissions",
                              values={cast.tree.g.pk: 10**12})
     assert not Target.objects.exists()
+
+
+def test_export_file_names_carry_the_day_of_their_figures_once(cast, login):
+    client = login("province")
+
+    def name(url: str) -> str:
+        return client.get(url)["Content-Disposition"].split("filename=")[1].strip('"')
+
+    day = dt.date(2024, 6, 30)
+    progress = name(reverse("console:progress_export", args=[cast.tree.c.pk, "xlsx"]) + f"?day={day}")
+    assert progress == f"tien-do-{cast.tree.c.code}.2024-06-30.xlsx"
+    report = name(reverse("console:progress_report_export", args=[_report(cast).pk, "pdf"]))
+    assert report == f"bao-cao-{cast.tree.k.code}.2024-06-30.pdf"
+    year_end = name(reverse("console:year_end_export", args=[cast.tree.c.pk, "xlsx"]) + "?year=2024")
+    assert year_end == f"thong-ke-{cast.tree.c.code}.2024-12-31.xlsx"

@@ -13,6 +13,11 @@ class DomainError(Exception):
         self.field_errors = field_errors or {}
         super().__init__(str(message) or repr(self.field_errors))
 
+    def describe(self) -> str:
+        """The message followed by every field's errors: the whole cause, for a log or a command line."""
+        fields = "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in self.field_errors.items())
+        return " ".join(part for part in (str(self.message), f"({fields})" if fields else "") if part)
+
 
 class PermissionDenied(DomainError):
     """The actor may see the object but not do this to it (HTTP 403)."""

@@ -10,6 +10,7 @@ the same way. Other apps add sources with :func:`register_source`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -153,12 +154,13 @@ def start_export(actor: Any, kind: str, params: dict[str, Any], fmt: str) -> Exp
     return job
 
 
-def file_name(stem: str, fmt: str) -> str:
-    """``members-K.2026-11-21.xlsx``: ASCII letters (Vietnamese folded), digits, dots and dashes."""
+def file_name(stem: str, fmt: str, as_of: dt.date | None = None) -> str:
+    """``members-K.2026-11-21.xlsx``: ASCII letters (Vietnamese folded), digits, dots and dashes, and
+    once the day the figures are as of (today unless given); the stem carries no date of its own."""
     from chibo.core.text import fold
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", fold(stem) if not stem.isascii() else stem).strip("-.") or "export"
-    return f"{safe}.{timezone.localdate():%Y-%m-%d}.{fmt}"
+    return f"{safe}.{as_of or timezone.localdate():%Y-%m-%d}.{fmt}"
 
 
 # ---- small exports, at once -------------------------------------------------------------------
@@ -171,7 +173,8 @@ class ExportFile:
 
 
 def render_export(*, actor: Any, tables: Table | Sequence[Table], fmt: str, name: str, unit_path: str = "",
-                  charts: Sequence[Any] = (), title: str = "", params: dict[str, Any] | None = None) -> ExportFile:
+                  charts: Sequence[Any] = (), title: str = "", params: dict[str, Any] | None = None,
+                  as_of: dt.date | None = None) -> ExportFile:
     """``tables`` (already scoped to what ``actor`` may see) as a file to send back at once;
     audited as ``reports.exported``. For the short tables of a report: a long list goes through
     :func:`start_export`."""
@@ -198,7 +201,7 @@ def render_export(*, actor: Any, tables: Table | Sequence[Table], fmt: str, name
     prepared = Prepared(title=title or (tables[0].title if tables else ""), file_stem=name, unit_path=unit_path,
                         rows=rows, masked=False)
     _record(actor, kind=ExportKind.REPORT, fmt=fmt, params=params or {}, prepared=prepared)
-    return ExportFile(data=data, content_type=CONTENT_TYPES[fmt], filename=file_name(name, fmt))
+    return ExportFile(data=data, content_type=CONTENT_TYPES[fmt], filename=file_name(name, fmt, as_of))
 
 
 # ---- reads ------------------------------------------------------------------------------------

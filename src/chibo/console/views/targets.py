@@ -194,7 +194,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "category_labels": [(k, TALLY_LABELS[k]) for k in progress.CATEGORIES]})
 
 
-def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, stem: str) -> HttpResponse:
+def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, stem: str,
+            as_of: dt.date) -> HttpResponse:
     from chibo.reports.services import render_export
     from chibo.targets import exporting
 
@@ -203,7 +204,8 @@ def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, ste
     exported = render_export(
         actor=request.user, tables=exporting.tables(data, TALLY_LABELS, unit_name=unit.name), fmt=fmt, name=stem,
         unit_path=unit.path, charts=exporting.charts(data) if fmt == "pdf" else (),
-        title=_("Member development progress") + f": {unit.name}", params={"unit": unit.code, "cutoff": data["cutoff"]})
+        title=_("Member development progress") + f": {unit.name}", params={"unit": unit.code, "cutoff": data["cutoff"]},
+        as_of=as_of)
     return attachment(exported.data, exported.content_type, exported.filename)
 
 
@@ -212,7 +214,7 @@ def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The progress of a unit on a day, as XLSX or PDF."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
     day = _day(request)
-    return _export(request, unit, reports.snapshot(unit, day), fmt, f"tien-do-{unit.code}-{day.isoformat()}")
+    return _export(request, unit, reports.snapshot(unit, day), fmt, f"tien-do-{unit.code}", day)
 
 
 @console_view
@@ -221,7 +223,7 @@ def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
     if report is None or not policy.can(request.user, Perm.UNITS_VIEW, report.unit.path):
         raise NotFound("report")
-    return _export(request, report.unit, report.data, fmt, f"bao-cao-{report.unit.code}-{report.cutoff.isoformat()}")
+    return _export(request, report.unit, report.data, fmt, f"bao-cao-{report.unit.code}", report.cutoff)
 
 
 @console_view
@@ -284,7 +286,7 @@ def year_end_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     tables = [Table.from_simple(t.title, t.columns, t.rows, t.total,
                                 subtitle=_("%(unit)s, as at 31/12/%(year)d") % {"unit": unit.name, "year": year})
               for t in statistics.year_end_tables(unit, year)]
-    exported = render_export(actor=request.user, tables=tables, fmt=fmt, name=f"thong-ke-{unit.code}-{year}",
+    exported = render_export(actor=request.user, tables=tables, fmt=fmt, name=f"thong-ke-{unit.code}",
                              unit_path=unit.path, title=_("Year-end statistics") + f": {unit.name}, {year}",
-                             params={"unit": unit.code, "year": year})
+                             params={"unit": unit.code, "year": year}, as_of=dt.date(year, 12, 31))
     return attachment(exported.data, exported.content_type, exported.filename)

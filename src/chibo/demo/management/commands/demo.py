@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from chibo.core.errors import DomainError
 from chibo.demo import dbtools
 from chibo.demo.accounts import DEMO_PASSWORD, NotDemoData, create_demo_accounts
 from chibo.demo.admissions import make_demo_cases
@@ -30,6 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve: bool, host: str, port: int, members: int | None, seed: int,
                **options):
         verbosity = options.get("verbosity", 1)
+        check_system_tools()
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if dbtools.is_empty():
             self.stdout.write("Loading the demo data set…")
@@ -44,6 +49,8 @@ class Command(BaseCommand):
                 f"{exc} The demo only runs on its own data set: use an empty database "
                 "(e.g. CHIBO_DATA_DIR=/tmp/chibo-demo) or 'python -m chibo generate --preset demo --replace'."
             ) from exc
+        except DomainError as exc:
+            raise CommandError(f"The demo data could not be set up: {exc.describe()}") from exc
         url = f"http://{host}:{port}/"
         self.stdout.write(f"\nChibo demo at {url}\nAccounts (password '{DEMO_PASSWORD}'):")
         width = max(len(a.username) for a in accounts)
@@ -51,4 +58,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.username.ljust(width)}  {account.description}")
         if not no_serve:
             self.stdout.write("")
-            serve(host=host, port=port, env={"CHIBO_DEMO": "1"})
+            self.stdout.write("The job worker (exports, imports, e-mail, reminders) runs beside the server. "
+                              "Ctrl-C stops both.\n")
+            sys.exit(serve(host=host, port=port, env={"CHIBO_DEMO": "1"}, with_worker=True))
+
+
+def check_system_tools() -> None:
+    """Refuse to start, saying what to install, when a system package the demo uses is missing."""
+    missing = [] if shutil.which("pdftotext") else ["poppler-utils (pdftotext reads the library's PDF files)"]
+    try:
+        import weasyprint  # noqa: F401  (loads Pango through its C library binding)
+    except OSError:
+        missing.append("Pango (libpango-1.0-0, libpangoft2-1.0-0: WeasyPrint prints the PDF forms)")
+    if missing:
+        raise CommandError(
+            "Missing system packages: " + "; ".join(missing) + ". Install them with 'scripts/ensure-pdf-tools' "
+            "(as root; 'make demo' does it for you), then start the demo again.")

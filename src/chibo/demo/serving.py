@@ -33,7 +33,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int = 2) -> list[str]:
 
 
 def worker_argv() -> list[str]:
-    return [sys.executable, "-m", "chibo", "worker"]
+    return [sys.executable, "-m", "chibo", "worker", "--quiet"]
 
 
 def serve(*, host: str, port: int, workers: int = 2, dev: bool = False,

@@ -100,6 +100,40 @@ def test_a_revoked_token_is_refused_with_401(cast):
         _token_command("province", "--revoke", raw[:14])
 
 
+@pytest.mark.parametrize("spelling", ["printed", "whole token", "stored"])
+def test_revoke_takes_the_prefix_as_printed_or_as_stored(cast, spelling):
+    raw, _note = _token_command("province")
+    given = {"printed": raw[:14], "whole token": raw, "stored": raw[6:14]}[spelling]
+
+    out, _err = _token_command("province", "--revoke", given)
+
+    assert out == "Revoked 1 token(s) of province."
+    assert Api(raw).get("/units/").status == 401
+
+
+@pytest.mark.parametrize("spelling", ["chibo_-Ab3xYz9", "-Ab3xYz9"])
+def test_revoke_takes_a_stored_prefix_that_begins_with_a_dash(cast, spelling):
+    token, raw = tokens.create_token(cast.province, name="", actor=cast.province)
+    ApiToken.objects.filter(pk=token.pk).update(prefix="-Ab3xYz9")
+
+    out, _err = _token_command("province", "--revoke", spelling)
+
+    assert out == "Revoked 1 token(s) of province."
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_revoke_refuses_a_prefix_too_short_to_name_one_token(cast):
+    raw, _note = _token_command("province")
+
+    with pytest.raises(CommandError) as refused:
+        _token_command("province", "--revoke", raw[:10])
+
+    assert str(refused.value) == (
+        f"province has no active token starting with {raw[:10]!r}: give the prefix as printed (chibo_ and the "
+        "next 8 characters) or as stored (the 8 characters).")
+    assert ApiToken.objects.get(user=cast.province).revoked_at is None
+
+
 @pytest.mark.parametrize("header", [
     "Bearer chibo_unknownunknownunknownunknownunknownunkno",
     "Bearer not-a-chibo-token",

@@ -33,7 +33,23 @@ class Command(BaseCommand):
         parser.add_argument("--expires-days", default=None,
                             help="the token stops working after this many days (default: never)")
         parser.add_argument("--revoke", metavar="PREFIX", default=None,
-                            help="revoke the user's token(s) starting with PREFIX instead")
+                            help="revoke the user's token with this prefix instead: as printed (chibo_ and the "
+                                 "next 8 characters, or the whole token) or as stored (the 8 characters)")
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parse_args = parser.parse_args
+
+        def parse_keeping_the_prefix(args, namespace=None):
+            # a stored prefix may begin with "-" (1 token in 64): it is still the value of --revoke
+            args = list(args)
+            if "--revoke" in args[:-1]:
+                at = args.index("--revoke")
+                args[at:at + 2] = [f"--revoke={args[at + 1]}"]
+            return parse_args(args, namespace)
+
+        parser.parse_args = parse_keeping_the_prefix  # type: ignore[method-assign]
+        return parser
 
     def handle(self, *args, username: str, name: str, expires_days: str | None,
                revoke: str | None, **options):
@@ -53,11 +69,13 @@ class Command(BaseCommand):
         self.stdout.write(raw)
         self.stderr.write("Store this token now: it is not shown again.")
 
-    def _revoke(self, user: User, prefix: str) -> None:
-        prefix = prefix.removeprefix(tokens.SCHEME)[: tokens.PREFIX_LENGTH]
+    def _revoke(self, user: User, given: str) -> None:
+        prefix = given.strip().removeprefix(tokens.SCHEME)[: tokens.PREFIX_LENGTH]
         found = list(ApiToken.objects.filter(user=user, prefix=prefix, revoked_at__isnull=True))
-        if not prefix or not found:
-            raise CommandError(f"{user.username} has no active token starting with {prefix!r}.")
+        if len(prefix) < tokens.PREFIX_LENGTH or not found:
+            raise CommandError(f"{user.username} has no active token starting with {given!r}: give the prefix as "
+                               f"printed ({tokens.SCHEME} and the next {tokens.PREFIX_LENGTH} characters) or as "
+                               f"stored (the {tokens.PREFIX_LENGTH} characters).")
         for token in found:
             tokens.revoke(token, actor=SYSTEM)
         self.stdout.write(f"Revoked {len(found)} token(s) of {user.username}.")

@@ -16,6 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chibo.core.spreadsheet import undo_safe_cell
+from chibo.core.text import is_name_field, name_problem, plainly_text, text_problem, too_long_problem
 from chibo.members.enums import (
     ETHNICITY_CHOICES,
     Occupation,
@@ -33,6 +35,7 @@ TEXT, DATE, BOOL, INT, CHOICE, DIGITS = "text", "date", "bool", "int", "choice",
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "có", "co", "đúng"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "không", "khong", "sai"})
+ECHOED = 40  # characters of a wrong value repeated in its message
 
 
 class CellError(ValueError):
@@ -54,6 +57,10 @@ class Column:
     aliases: tuple[tuple[str, str], ...] = ()
     default: Any = ""
     example: str = ""
+
+    @property
+    def holds_a_name(self) -> bool:
+        return self.kind == TEXT and is_name_field(self.name)
 
     @property
     def lookup(self) -> dict[str, str]:
@@ -143,7 +150,8 @@ def _parse_choice(column: Column, value: Any) -> str:
     code = column.lookup.get(text.lower())
     if code is not None:
         return code
-    raise CellError(_("Unknown value “%(value)s”: %(hint)s") % {"value": text, "hint": choice_hint(column)})
+    shown = text if len(text) <= ECHOED else text[:ECHOED - 1] + "…"
+    raise CellError(_("Unknown value “%(value)s”: %(hint)s") % {"value": shown, "hint": choice_hint(column)})
 
 
 def choice_hint(column: Column) -> str:
@@ -153,8 +161,24 @@ def choice_hint(column: Column) -> str:
     return _("use one of %(codes)s.") % {"codes": codes}
 
 
+def _typed_text(column: Column, value: str) -> str:
+    """The cell's text as typed (an apostrophe added by a Chibo export taken off), checked by the
+    rules for text a person typed and against the column's length; or :class:`CellError`."""
+    problem = text_problem(value)  # positions counted in the cell as it is
+    text = undo_safe_cell(value.strip())
+    if problem is None and column.holds_a_name:
+        problem = name_problem(text)
+    if problem is None and column.max_length is not None and column.kind == TEXT:
+        problem = too_long_problem(text, column.max_length)
+    if problem:
+        raise CellError(problem)
+    return text
+
+
 def parse_cell(column: Column, value: Any) -> Any:
     """The value of ``column`` in a cell, its default when blank, or :class:`CellError`."""
+    if isinstance(value, str):
+        value = _typed_text(column, value)
     if _blank(value):
         if column.required:
             raise CellError(_("This column is required: enter a value."))
@@ -168,8 +192,9 @@ def parse_cell(column: Column, value: Any) -> Any:
     if column.kind == CHOICE:
         return _parse_choice(column, value)
     text = _parse_digits(column, value) if column.kind == DIGITS else _as_text(value)
-    if column.max_length is not None and len(text) > column.max_length:
-        raise CellError(_("At most %(n)d characters.") % {"n": column.max_length})
+    problem = too_long_problem(text, column.max_length) if column.max_length is not None else None
+    if problem:
+        raise CellError(problem)
     return text
 
 
@@ -201,10 +226,11 @@ def _quick_date(column: Column) -> Callable[[str], Any]:
 
 def _quick_text(column: Column) -> Callable[[str], Any]:
     limit = column.max_length or 10**9
+    name = column.holds_a_name
 
     def quick(text: str) -> Any:
         text = text.strip()
-        return text if text and len(text) <= limit else MISSING
+        return text if text and len(text) <= limit and text[0] != "'" and plainly_text(text, name=name) else MISSING
     return quick
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.core.errors import PermissionDenied
+from chibo.core.text import text_problem
 from chibo.imports.columns import MISSING, Column, parser_for
 from chibo.imports.readers import Table
 from chibo.imports.report import ErrorLog
@@ -93,7 +94,10 @@ class Importer:
         seen: set[str] = set()
         for index, raw in enumerate(header):
             name = raw.strip().lower()
-            if not name:
+            problem = text_problem(raw)
+            if problem:  # not repeated in the report: the name itself is the problem
+                self.log.add(1, "", _("Column %(n)d: %(problem)s") % {"n": index + 1, "problem": problem})
+            elif not name:
                 self.log.add(1, "", _("Column %(n)d has no name in the first row.") % {"n": index + 1})
             elif name in seen:
                 self.log.add(1, name, _("This column appears twice."))

@@ -10,7 +10,6 @@ measure with.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import resource
 import time
@@ -22,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from chibo.accounts.policy import SYSTEM
+from chibo.core.spreadsheet import csv_writer
 from chibo.imports import bulk
 from chibo.imports.members_check import RowIds
 from chibo.imports.members_import import MemberImporter
@@ -46,7 +46,7 @@ def synthetic_units(path: Path, *, parent_code: str, cells: int, per_commune: in
     """Write a units CSV of communes with ``cells`` grassroots cells under ``parent_code``."""
     codes = []
     with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
+        out = csv_writer(f)
         out.writerow(["code", "name", "kind", "sector", "parent_code", "opened_on"])
         for c in range(0, cells, per_commune):
             commune = f"{prefix}{c // per_commune:04d}"
@@ -60,7 +60,7 @@ def synthetic_units(path: Path, *, parent_code: str, cells: int, per_commune: in
 def synthetic_members(path: Path, *, rows: int, cell_codes: list[str], start: int = 0) -> None:
     """Write a members CSV of ``rows`` valid, distinct members spread over ``cell_codes``."""
     with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
+        out = csv_writer(f)
         out.writerow(["full_name", "sex", "birth_date", "citizen_id", "phone", "ethnicity", "religion",
                       "education_grade", "occupation", "youth_union", "admission_date", "ceremony_date",
                       "official_date", "card_number", "status", "unit_code"])

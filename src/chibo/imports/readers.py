@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 FORMATS = ("csv", "xlsx")
+# The longest value the CSV reader takes (the csv module's own limit is 131,072): far above every
+# column's length, so that a long value is reported on its cell with its length and limit
+# (``columns.parse_cell``); a longer one is most likely a quote left open.
+FIELD_LIMIT = 1 << 20
 Row = tuple[int, Sequence[Any]]
 
 
@@ -105,6 +110,7 @@ def _csv_table(raw, line_count: int) -> Table:
     first = next(lines, "")
     if not first.strip():
         raise FileProblem(_("The file is empty: the first row must name the columns."))
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     header = next(csv.reader([first], delimiter=_delimiter(first)))
     reader = csv.reader(lines, delimiter=_delimiter(first), strict=True)
     return Table([h.strip() for h in header], _csv_rows(reader, len(header)), line_count, True)
@@ -121,6 +127,11 @@ def _csv_rows(reader, width: int) -> Iterator[Row]:
                 yield pending
             pending = (number, cells)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileProblem(_("A value in this row is longer than %(limit)s characters, more than any column "
+                                "holds: a quote is probably left open. Check the quotes of this row.")
+                              % {"limit": formats.number_format(FIELD_LIMIT, force_grouping=True)},
+                              row=number + 1) from exc
         raise FileProblem(_("The file ends in the middle of a quoted value, or a quote is misplaced: "
                             "it may be truncated."), row=number + 1) from exc
     if pending is not None and pending[1] and len(pending[1]) != width:

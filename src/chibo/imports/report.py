@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from chibo.core.spreadsheet import csv_writer
 
 MAX_STORED_ERRORS = 1000
 
@@ -58,7 +59,7 @@ class ImportResult:
 
 def write_errors_csv(errors: list[dict[str, Any]], out: IO[str] | Any, *, total: int | None = None) -> None:
     """The error report as CSV (row, column, message), for a spreadsheet program."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([_("row"), _("column"), _("message")])
     for error in errors:
         writer.writerow([error["row"], error["column"], error["message"]])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from chibo.core.spreadsheet import csv_writer
 from chibo.imports.columns import CHOICE, COLUMNS, DATE, DIGITS, Column
 
 # Example rows (the same as docs/templates/): the units file defines the cells the members use.
@@ -51,7 +51,7 @@ def _rows(kind: str, examples: bool) -> Iterator[list[str]]:
 
 def write_csv(kind: str, out: Path, *, examples: bool = False) -> None:
     with out.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(_rows(kind, examples))
+        csv_writer(f, lineterminator="\n").writerows(_rows(kind, examples))
 
 
 def notes_rows(kind: str) -> Iterator[list[str]]:

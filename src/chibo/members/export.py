@@ -1,10 +1,11 @@
 """Exporting the members of a unit's subtree to CSV or XLSX, streaming, audited.
 
 The columns are those of the member import template (without ``placed_on``), so an exported
-file can be edited and imported elsewhere. Rows stream from the database in chunks
-(``.iterator(chunk_size=…)``): CSV through ``csv.writer``, XLSX through openpyxl's write-only
-mode with typed date cells, a frozen header row and column widths. Sensitive fields are masked
-for an actor who may not see them.
+file can be edited and imported elsewhere. Rows stream from the database in keyset batches
+(:mod:`chibo.core.keyset`, bounded memory without a server-side cursor): CSV through
+``core.spreadsheet.csv_writer``, XLSX through openpyxl's write-only mode with typed date cells,
+a frozen header row and column widths; text a spreadsheet would run as a formula is written as
+text in both. Sensitive fields are masked for an actor who may not see them.
 
 :func:`export_table` gives the same rows as a :class:`chibo.reports.tables.Table`, for the
 console's background export jobs (``chibo.reports``), which count them and report progress.
@@ -12,7 +13,6 @@ console's background export jobs (``chibo.reports``), which count them and repor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.core import audit
+from chibo.core import audit, keyset
+from chibo.core.spreadsheet import csv_writer, xlsx_value
 from chibo.core.errors import PermissionDenied
 from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.members.queries import mask, members_for_user
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 COLUMNS = (*PROFILE_FIELDS, "unit_code")
 FORMATS = ("csv", "xlsx")
 CHUNK = 2_000
+ORDER = ("unit_path", "name_folded", "pk")  # unique: the keyset of the batches
 WIDTHS = {"full_name": 28, "birth_name": 20, "home_town": 28, "birth_place": 28, "residence": 32,
           "ceremony_place": 28, "email": 26, "citizen_id": 15, "unit_code": 16}
 
@@ -59,17 +61,20 @@ def _kind(name: str) -> ColumnKind:
 KINDS = {name: _kind(name) for name in COLUMNS}
 
 
-def _query(actor: Any, unit: Unit) -> QuerySet:
+def _query(actor: Any, unit: Unit, *extra: str) -> QuerySet:
     # yes/no fields come as 1/0 from the database: the files write them so, with no work per row
     fields = [Cast(f, IntegerField()) if KINDS[f] == "int" and isinstance(Member._meta.get_field(f), BooleanField)
               else f for f in PROFILE_FIELDS]
     return (_subtree(actor, unit)
-            .order_by("unit_path", "name_folded", "pk")
-            .values_list(*fields, "unit__code"))
+            .order_by(*ORDER)
+            .values_list(*fields, "unit__code", *extra))
 
 
 def _rows(actor: Any, unit: Unit) -> Iterator[tuple[Any, ...]]:
-    yield from _query(actor, unit).iterator(chunk_size=CHUNK)
+    """The rows in keyset batches (no server-side cursor: see ``chibo.core.keyset``)."""
+    width = len(COLUMNS)
+    for batch in keyset.batches(_query(actor, unit, *ORDER), ORDER, CHUNK):
+        yield from (row[:width] for row in batch)
 
 
 def count_rows(*, actor: Any, unit: Unit) -> int:
@@ -103,7 +108,7 @@ def _csv_value(value: Any) -> Any:
 
 
 def write_csv(rows: Iterator[tuple[Any, ...]], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count, chunk = 0, []
     for row in rows:
@@ -135,7 +140,7 @@ def write_xlsx(rows: Iterator[tuple[Any, ...]], out: Path | IO[bytes]) -> int:
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append([int(v) if isinstance(v, bool) else v for v in row])
+        sheet.append([int(v) if isinstance(v, bool) else xlsx_value(sheet, v) for v in row])
         count += 1
     book.save(out)
     return count

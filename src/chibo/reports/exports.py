@@ -16,7 +16,6 @@ rows. They check nothing about who asks: :mod:`chibo.reports.services` does that
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import io
 import re
@@ -34,6 +33,7 @@ from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 
 from chibo.core.errors import DomainError
+from chibo.core.spreadsheet import csv_writer, safe_copy_sql
 from chibo.reports.tables import Column, Table
 
 XLSX_MAX_ROWS = 1_048_575  # the data rows a sheet holds below a header in its first row (2**20 - 1)
@@ -349,12 +349,14 @@ def _copy_source(table: Table) -> Any:
     return query
 
 
-def _copy_csv(query: Any, write: Callable[[bytes], Any], progress: Progress) -> int:
-    """``query``'s rows as CSV written by the server (``COPY (…) TO STDOUT``), streamed to ``write``."""
+def _copy_csv(query: Any, columns: Sequence[Column], write: Callable[[bytes], Any], progress: Progress) -> int:
+    """``query``'s rows as CSV written by the server (``COPY (…) TO STDOUT``), streamed to ``write``;
+    the text columns' cells made safe for spreadsheets as :func:`csv_writer` makes them."""
     from django.db import connections, transaction
 
     connection = connections[query.db]
     sql, params = query.query.get_compiler(using=query.db).as_sql()
+    sql = safe_copy_sql(sql, [c.kind == "text" for c in columns])
     with transaction.atomic(using=query.db), connection.cursor() as cursor:
         cursor.execute("SET LOCAL DateStyle = 'ISO'")  # dates as YYYY-MM-DD whatever the server's setting
         pending: list[bytes] = []
@@ -377,18 +379,19 @@ def _copy_csv(query: Any, write: Callable[[bytes], Any], progress: Progress) -> 
 def to_csv(table: Table, out: Path | str | IO[Any], *, progress: Progress = None) -> int:
     """Stream ``table`` to ``out`` (a path, a binary or a text stream) as CSV in UTF-8 with a BOM:
     the header, the rows, then the total row if any. Percents are written ``25.5%``, dates
-    ``YYYY-MM-DD``, booleans 1/0, lines end in LF. Returns the data rows written.
+    ``YYYY-MM-DD``, booleans 1/0, lines end in LF; text a spreadsheet would run as a formula gets an
+    apostrophe (``core.spreadsheet``). Returns the data rows written.
 
     On PostgreSQL a table with a ``query`` is written by the server itself (``COPY``)."""
     by_kind: dict[str, Callable[[Any], Any]] = {"int": _csv_int, "percent": _csv_percent, "date": _csv_date}
     converters = [(i, by_kind[c.kind]) for i, c in enumerate(table.columns) if c.kind != "text"]
     query = _copy_source(table)
     with _binary_stream(out) as (write, stream):
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = csv_writer(stream, lineterminator="\n")
         writer.writerow([str(c.label) for c in table.columns])
         if query is not None:
             stream.flush()
-            count = _copy_csv(query, write, progress)
+            count = _copy_csv(query, table.columns, write, progress)
             if progress:
                 progress(count)
         else:

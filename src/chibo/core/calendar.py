@@ -1,8 +1,10 @@
 """The working-day calendar: Vietnamese public holidays (Tết included) and weekends.
 
 Regulatory deadlines count working days (DOMAIN.md §4). Holidays come from the ``holidays``
-package (Vietnam) plus the rulebook key ``calendar.extra_days_off`` for the government's yearly
-make-up days off, and ``calendar.extra_working_days`` for Saturdays worked in exchange.
+package (Vietnam: the public holidays, the days off in lieu and some of the government's swaps)
+plus the rulebook: ``calendar.extra_days_off`` for the days off of the government's yearly
+notices that the package lacks, and ``calendar.extra_working_days`` for the Saturdays worked in
+exchange ("làm bù"). Each notice is one version of those keys, and every version applies.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ def _public_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("VN", years=year).keys())
 
 
+@lru_cache(maxsize=4)
 def _extra(key: str) -> frozenset[dt.date]:
+    """The days of every shipped version of ``key`` (read once per process)."""
     from chibo.core.rulebook import file_rules
 
     values = file_rules().get(key, [])

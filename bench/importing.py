@@ -25,9 +25,9 @@ def bench_cells(rows: int, workdir: Path) -> list:
     from chibo.accounts.policy import SYSTEM
     from chibo.imports import measure
     from chibo.imports.services import import_path
-    from chibo.org import services
     from chibo.org.enums import UnitKind
     from chibo.org.models import Unit
+    from chibo.restructuring import services
 
     wanted = max(10, rows // 100)
     parent = Unit.objects.filter(code=BENCH_CODE).first()

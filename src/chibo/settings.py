@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "chibo.handbook",
     "chibo.library",
     "chibo.meetings",
+    "chibo.restructuring",  # above the apps that store unit paths
     "chibo.imports",
     "chibo.console",
     "chibo.api",

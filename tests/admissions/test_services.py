@@ -187,14 +187,14 @@ def test_a_garbled_cursor_starts_the_list_over(cast):
 def test_a_unit_merged_mid_year_counts_under_its_old_parent_before_and_its_successor_after(cast):
     """Admissions in K2 (under G) in March; in June G's cells move to the commune QC of the other
     province. Year-to-date sums of the daily rows follow the structure of each day."""
-    from chibo.org import services as org_services
+    from chibo.restructuring import services as restructuring
 
     make_member(cast.tree.k2, "Hà Văn Sơn")
     make_member(cast.tree.k2, "Lò Thị Mai", sex="F")
     case = carry(open_case(cast.tree.k2, on=dt.date(2024, 1, 8)), Stage.ADMITTED)
     march = case.decision_on
     june = dt.date(march.year, 6, 16)
-    org_services.move_unit(cast.tree.k2, actor=SYSTEM, new_parent=cast.tree.qc, on=june)
+    restructuring.move_unit(cast.tree.k2, actor=SYSTEM, new_parent=cast.tree.qc, on=june)
     before, after = june - dt.timedelta(days=1), dt.date(march.year, 12, 31)
     p, q = cast.tree.p, cast.tree.q
     assert (tallying.year_to_date(p, before)["admitted"], tallying.year_to_date(q, before)["admitted"]) == (1, 0)

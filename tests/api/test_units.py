@@ -9,6 +9,7 @@ import pytest
 from chibo.accounts.models import RoleGrant
 from chibo.accounts.policy import SYSTEM
 from chibo.org import services as unit_services
+from chibo.restructuring import services as restructuring
 from tests.api.conftest import PERSONAS
 from tests.factories.registry import make_member, make_unit
 
@@ -76,7 +77,7 @@ def test_unit_detail_has_counts_scoped_ancestors_and_charter_warnings(api, cast)
 
 def test_children_are_ordered_by_name_and_hide_closed_units_unless_asked(api, cast):
     t = cast.tree
-    unit_services.close_unit(t.k2, actor=SYSTEM, on=dt.date(2024, 1, 1))
+    restructuring.close_unit(t.k2, actor=SYSTEM, on=dt.date(2024, 1, 1))
 
     open_only = api.province.get(f"/units/{t.g.pk}/children")
     everything = api.province.get(f"/units/{t.g.pk}/children", include_closed="true")
@@ -120,7 +121,7 @@ def test_as_of_gives_the_names_and_positions_of_that_day(api, cast):
 
 def test_as_of_never_shows_units_now_outside_the_callers_scope(api, cast):
     t = cast.tree
-    unit_services.move_unit(t.k2, actor=SYSTEM, new_parent=t.qc, on=dt.date(2024, 1, 1))
+    restructuring.move_unit(t.k2, actor=SYSTEM, new_parent=t.qc, on=dt.date(2024, 1, 1))
 
     province = api.province.get(f"/units/{t.g.pk}/as-of", date="2023-06-01")
     admin = api.admin.get(f"/units/{t.g.pk}/as-of", date="2023-06-01")

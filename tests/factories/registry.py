@@ -11,8 +11,8 @@ from chibo.accounts.policy import SYSTEM
 from chibo.members import services as member_services
 from chibo.members.models import Member
 from chibo.members.rules import citizen_id_for
-from chibo.org import services as unit_services
 from chibo.org.models import Unit
+from chibo.restructuring import services as unit_services
 
 OPENED = dt.date(2020, 1, 1)
 _serial = itertools.count(1)

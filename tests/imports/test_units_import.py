@@ -12,9 +12,9 @@ from chibo.core.models import AuditEntry
 from chibo.imports.services import import_path
 from chibo.members import tallies
 from chibo.members.models import Member, UnitMemberTally
-from chibo.org import services as unit_services
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit, UnitEvent, UnitPathPeriod
+from chibo.restructuring import services as restructuring
 from tests.factories.registry import make_unit
 from tests.imports.conftest import MEMBER_HEADER, UNIT_HEADER, member_row, write_csv, write_file
 
@@ -95,7 +95,7 @@ def test_the_system_may_create_root_units(tree, tmp_path):
 
 
 def test_unit_errors(cast, tmp_path):
-    unit_services.close_unit(cast.tree.k2, actor=SYSTEM, on=dt.date(2025, 1, 1))
+    restructuring.close_unit(cast.tree.k2, actor=SYSTEM, on=dt.date(2025, 1, 1))
     rows = [
         unit_row("N1", "NOPE"),
         unit_row("N2", "Q"),  # another province: not in the actor's scope

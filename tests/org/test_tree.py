@@ -9,6 +9,7 @@ from chibo.members.models import Member, UnitMemberTally
 from chibo.org import paths, queries
 from chibo.org import services as us
 from chibo.org.models import Unit, UnitEvent
+from chibo.restructuring import services as restructuring
 from tests.factories.registry import make_member, make_unit
 
 D = dt.date
@@ -50,7 +51,7 @@ def test_rename_records_event_and_keeps_old_name_as_of_before(tree):
 
 def test_move_rewrites_subtree_paths_members_and_tallies(cast):
     t = cast.tree
-    us.move_unit(t.g, actor=SYSTEM, new_parent=t.qc, on=D(2025, 7, 1))
+    restructuring.move_unit(t.g, actor=SYSTEM, new_parent=t.qc, on=D(2025, 7, 1))
     t.g.refresh_from_db()
     assert t.g.path.startswith(t.qc.path)
     assert Unit.objects.get(code="K").path.startswith(t.g.path)
@@ -68,12 +69,12 @@ def test_move_rewrites_subtree_paths_members_and_tallies(cast):
 
 def test_move_under_own_subtree_is_refused(tree):
     with pytest.raises(DomainError):
-        us.move_unit(tree.c, actor=SYSTEM, new_parent=tree.k, on=D(2025, 1, 1))
+        restructuring.move_unit(tree.c, actor=SYSTEM, new_parent=tree.k, on=D(2025, 1, 1))
 
 
 def test_merge_moves_members_closes_source_under_successor(cast):
     t = cast.tree
-    us.merge_units([t.k], into=t.k2, actor=SYSTEM, on=D(2025, 7, 1), decision="5-QĐ/ĐU")
+    restructuring.merge_units([t.k], into=t.k2, actor=SYSTEM, on=D(2025, 7, 1), decision="5-QĐ/ĐU")
     k = Unit.objects.get(code="K")
     assert k.closed_on == D(2025, 7, 1)
     assert k.successor_id == t.k2.pk
@@ -89,7 +90,7 @@ def test_merge_moves_members_closes_source_under_successor(cast):
 def test_merge_of_communes_carries_their_subtrees(cast):
     t = cast.tree
     c2 = make_unit(t.p, "C2", "Xã Tây Hà", "commune")
-    us.merge_units([t.c], into=c2, actor=SYSTEM, on=D(2025, 7, 1))
+    restructuring.merge_units([t.c], into=c2, actor=SYSTEM, on=D(2025, 7, 1))
     assert Unit.objects.get(code="G").parent_id == c2.pk
     assert UnitMemberTally.objects.get(unit=c2).total == 3
     assert tallies.verify() == []
@@ -100,8 +101,8 @@ def test_split_assigns_every_member(cast):
     members = {cast.sec_m.pk: 0, cast.plain_m.pk: 1, cast.other_m.pk: 1}
     parts = [{"code": "K-A", "name": "Chi bộ Giáo viên 1A"}, {"code": "K-B", "name": "Chi bộ Giáo viên 1B"}]
     with pytest.raises(DomainError):
-        us.split_unit(t.k, actor=SYSTEM, on=D(2025, 9, 1), parts=parts, members={cast.sec_m.pk: 0})
-    a, b = us.split_unit(t.k, actor=SYSTEM, on=D(2025, 9, 1), parts=parts, members=members)
+        restructuring.split_unit(t.k, actor=SYSTEM, on=D(2025, 9, 1), parts=parts, members={cast.sec_m.pk: 0})
+    a, b = restructuring.split_unit(t.k, actor=SYSTEM, on=D(2025, 9, 1), parts=parts, members=members)
     assert Member.objects.filter(unit=b).count() == 2
     k = Unit.objects.get(code="K")
     assert (k.closed_on, k.successor_id) == (D(2025, 9, 1), a.pk)
@@ -110,9 +111,9 @@ def test_split_assigns_every_member(cast):
 
 def test_close_refuses_while_members_remain(cast):
     with pytest.raises(DomainError):
-        us.close_unit(cast.tree.k, actor=SYSTEM, on=D(2025, 1, 1))
+        restructuring.close_unit(cast.tree.k, actor=SYSTEM, on=D(2025, 1, 1))
     empty = make_unit(cast.tree.g, "K3", "Chi bộ Giáo viên 3", "cell")
-    us.close_unit(empty, actor=SYSTEM, on=D(2025, 1, 1))
+    restructuring.close_unit(empty, actor=SYSTEM, on=D(2025, 1, 1))
     assert Unit.objects.get(code="K3").closed_on == D(2025, 1, 1)
 
 

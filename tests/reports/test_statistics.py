@@ -16,7 +16,6 @@ from chibo.accounts.policy import SYSTEM
 from chibo.admissions.stages import Stage
 from chibo.members import services as member_services
 from chibo.members.models import UnitMemberTally
-from chibo.org import services as org_services
 from chibo.reports.statistics import (
     CAUSES,
     balance,
@@ -27,6 +26,7 @@ from chibo.reports.statistics import (
     profile_tables,
     year_end_tables,
 )
+from chibo.restructuring import services as restructuring
 from tests.factories.admissions import carry, open_case
 from tests.factories.registry import make_member
 
@@ -95,7 +95,7 @@ def test_a_unit_moved_mid_year_counts_under_its_old_parent_before_and_the_new_on
     make_member(t.k2, "Hà Văn Sơn")
     make_member(t.k2, "Lò Thị Mai", sex="F")
     june = D(YEAR, 6, 16)
-    org_services.move_unit(t.k2, actor=SYSTEM, new_parent=t.qc, on=june)
+    restructuring.move_unit(t.k2, actor=SYSTEM, new_parent=t.qc, on=june)
     t.k2.refresh_from_db()
     before = june - dt.timedelta(days=1)
     assert (total(t.c, before), total(t.g, before), total(t.qc, before), total(t.q, before)) == (5, 5, 1, 1)
@@ -156,7 +156,7 @@ def test_a_merge_inside_the_subtree_is_no_transfer(cast):
     t = cast.tree
     make_member(t.k2, "Hà Văn Sơn")
     make_member(t.k2, "Lò Thị Mai", sex="F")
-    org_services.merge_units([t.k2], into=t.k, actor=SYSTEM, on=D(YEAR, 8, 1))
+    restructuring.merge_units([t.k2], into=t.k, actor=SYSTEM, on=D(YEAR, 8, 1))
     p = balance(t.p, START, END)
     assert p.changes == dict.fromkeys(CAUSES, 0) and p.gap == 0
     # K received K2's members with K2 itself (now closed, under K): a restructuring, not transfers
@@ -226,7 +226,7 @@ def test_the_year_end_pass_and_the_day_breakdown_agree(cast):
 
 def test_grassroots_tables_follow_the_structure_of_the_year_end(cast):
     t = cast.tree
-    org_services.move_unit(t.g, actor=SYSTEM, new_parent=t.qc, on=D(YEAR + 1, 2, 1))
+    restructuring.move_unit(t.g, actor=SYSTEM, new_parent=t.qc, on=D(YEAR + 1, 2, 1))
     tables = {table.key: table for table in year_end_tables(t.q, YEAR)}
     by_kind = _rows(tables["grassroots_by_kind"])
     assert (by_kind["grassroots_cell"]["organizations"], by_kind["grassroots_cell"]["members"]) == (1, 1)

@@ -9,7 +9,7 @@ import pytest
 from chibo.accounts.policy import SYSTEM
 from chibo.admissions.stages import Stage
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
-from chibo.org import services as org_services
+from chibo.restructuring import services as restructuring
 from chibo.targets import assistant, progress, services
 from chibo.targets.models import Revision, State, Target
 from tests.factories.admissions import carry, open_case
@@ -90,7 +90,7 @@ def test_the_dashboard_follows_the_structure_of_the_day(cast):
     make_member(cast.tree.k2, "Hà Văn Sơn")
     make_member(cast.tree.k2, "Lò Thị Mai", sex="F")
     _admit(cast.tree.k2, "Phan Thị Nga")
-    org_services.move_unit(cast.tree.k2, actor=SYSTEM, new_parent=cast.tree.qc, on=dt.date(YEAR, 6, 16))
+    restructuring.move_unit(cast.tree.k2, actor=SYSTEM, new_parent=cast.tree.qc, on=dt.date(YEAR, 6, 16))
     may, july = dt.date(YEAR, 5, 31), dt.date(YEAR, 7, 31)
     assert [r.name for r in progress.dashboard(cast.tree.g, may).children] == [
         "Chi bộ Giáo viên 1", "Chi bộ Giáo viên 2"]
@@ -136,7 +136,7 @@ def test_a_cell_merged_in_june_counts_under_its_successor_after_and_its_old_pare
     make_member(cast.tree.k2, "Hà Văn Sơn")
     make_member(cast.tree.k2, "Lò Thị Mai", sex="F")
     _admit(cast.tree.k2, "Phan Thị Nga")
-    org_services.merge_units([cast.tree.k2], into=cast.tree.qk, actor=SYSTEM, on=dt.date(YEAR, 6, 16))
+    restructuring.merge_units([cast.tree.k2], into=cast.tree.qk, actor=SYSTEM, on=dt.date(YEAR, 6, 16))
     may, july = dt.date(YEAR, 5, 31), dt.date(YEAR, 7, 31)
     assert (progress.dashboard(cast.tree.p, may).unit.admitted, progress.dashboard(cast.tree.q, may).unit.admitted) \
         == (1, 0)

@@ -19,6 +19,7 @@ from chibo.members.models import Member
 from chibo.org import services as unit_services
 from chibo.org.enums import Sector, UnitKind
 from chibo.org.models import Unit
+from chibo.restructuring import services as restructuring
 
 
 def _communes(province: Unit) -> list[Unit]:
@@ -63,7 +64,7 @@ def _merge_villages(commune: Unit, *, on: dt.date) -> None:
         return
     target, source = villages[0], villages[1]
     decision = "Quyết định số 215-QĐ/ĐU"
-    unit_services.merge_units([source], into=target, actor=SYSTEM, on=on, decision=decision)
+    restructuring.merge_units([source], into=target, actor=SYSTEM, on=on, decision=decision)
     target.refresh_from_db()
     unit_services.rename_unit(target, actor=SYSTEM, name="Chi bộ thôn Đoàn Kết", on=on, decision=decision)
 
@@ -71,7 +72,7 @@ def _merge_villages(commune: Unit, *, on: dt.date) -> None:
 def _move_enterprise(source: Unit, target: Unit, *, on: dt.date) -> None:
     companies = _cells(source, sector=Sector.NON_STATE_ENTERPRISE)
     if companies and source != target:
-        unit_services.move_unit(companies[0], actor=SYSTEM, new_parent=target, on=on,
+        restructuring.move_unit(companies[0], actor=SYSTEM, new_parent=target, on=on,
                                 decision="Quyết định số 88-QĐ/ĐU")
 
 
@@ -85,7 +86,7 @@ def _split_biggest_village(commune: Unit, *, on: dt.date) -> None:
                   .values_list("pk", flat=True))
     children = list(unit.children.filter(closed_on__isnull=True).values_list("pk", flat=True))
     parts = [{"code": f"{unit.code}-{i}", "name": f"{unit.name} {i}"} for i in (1, 2)]
-    unit_services.split_unit(
+    restructuring.split_unit(
         unit, actor=SYSTEM, on=on, parts=parts, members={pk: i % 2 for i, pk in enumerate(active)},
         children=dict.fromkeys(children, 0), decision="Quyết định số 301-QĐ/ĐU",
     )
@@ -110,4 +111,4 @@ def _close_party_group(province: Unit, *, on: dt.date) -> None:
     group = (Unit.objects.subtree(province).filter(kind=UnitKind.PARTY_GROUP, closed_on__isnull=True)
              .order_by("path").first())
     if group is not None:
-        unit_services.close_unit(group, actor=SYSTEM, on=on, decision="Nghị quyết của chi bộ")
+        restructuring.close_unit(group, actor=SYSTEM, on=on, decision="Nghị quyết của chi bộ")

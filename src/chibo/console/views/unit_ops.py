@@ -20,6 +20,7 @@ from chibo.core.errors import DomainError
 from chibo.org import queries as org_queries
 from chibo.org import services as org_services
 from chibo.org.models import Unit
+from chibo.restructuring import services as restructuring
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ class Operation:
 
 
 def _add(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
-    return org_services.create_unit(actor=actor, parent=unit, code=d["code"], name=d["name"],
-                                    kind=d["kind"], sector=d["sector"], opened_on=d["on"],
-                                    decision=d["decision"])
+    return restructuring.create_unit(actor=actor, parent=unit, code=d["code"], name=d["name"],
+                                     kind=d["kind"], sector=d["sector"], opened_on=d["on"],
+                                     decision=d["decision"])
 
 
 def _rename(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
@@ -41,17 +42,17 @@ def _rename(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
 
 
 def _move(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
-    return org_services.move_unit(unit, actor=actor, new_parent=d["parent"], on=d["on"],
-                                  decision=d["decision"])
+    return restructuring.move_unit(unit, actor=actor, new_parent=d["parent"], on=d["on"],
+                                   decision=d["decision"])
 
 
 def _merge(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
-    return org_services.merge_units([unit], into=d["into"], actor=actor, on=d["on"], decision=d["decision"])
+    return restructuring.merge_units([unit], into=d["into"], actor=actor, on=d["on"], decision=d["decision"])
 
 
 def _close(unit: Unit, actor: Any, d: dict[str, Any]) -> Unit:
-    return org_services.close_unit(unit, actor=actor, on=d["on"], successor=d["successor"],
-                                   decision=d["decision"])
+    return restructuring.close_unit(unit, actor=actor, on=d["on"], successor=d["successor"],
+                                    decision=d["decision"])
 
 
 OPERATIONS: dict[str, Operation] = {

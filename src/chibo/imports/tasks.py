@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -16,27 +12,11 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from chibo.core.errors import DomainError
+from chibo.core.files import local_copy
 from chibo.imports import progress
 from chibo.imports.models import ImportJob, ImportState
 
 SAVE_EVERY = 1.0  # seconds between progress saves
-
-
-@contextmanager
-def local_copy(job: ImportJob) -> Iterator[Path]:
-    """The uploaded file as a local path (copied out of a remote storage if need be)."""
-    try:
-        local: Path | None = Path(job.file.path)
-    except NotImplementedError:  # a storage without local files
-        local = None
-    if local is not None:
-        yield local
-        return
-    suffix = Path(job.original_name).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp, job.file.open("rb") as src:
-        shutil.copyfileobj(src, tmp)
-        tmp.flush()
-        yield Path(tmp.name)
 
 
 class JobProgress:
@@ -80,7 +60,7 @@ def run_import(job_id: int) -> str:
     with translation.override(job.language or settings.LANGUAGE_CODE):
         reporter = JobProgress(job)
         try:
-            with local_copy(job) as path:
+            with local_copy(job.file, suffix=Path(job.original_name).suffix) as path:
                 fmt = Path(job.original_name).suffix.lstrip(".").lower() or None
                 result = import_path(path, job.kind, actor=job.created_by, progress=reporter, fmt=fmt,
                                      on_phase=reporter.phase)

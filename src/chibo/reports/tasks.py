@@ -1,27 +1,25 @@
 """The background job that writes an export file (huey), with its progress.
 
-The rows are read in one statement streamed in chunks. On PostgreSQL that runs inside one read
-transaction (a real server-side cursor over one snapshot; outside a transaction Django's cursor
-would be ``WITH HOLD`` and the whole result copied aside first). A save to the job's row inside
-that transaction would show to nobody, so the progress goes through huey's key-value store (a
-separate SQLite file, or Redis), as the imports do; on SQLite, which reads without a transaction
-(one would hold the write lock for the whole export), it is saved on the row as well. Either way
-about once a second.
+The file is written on the local disk and then saved in the storage (``chibo.core.files``), so
+the server that offers the download need not be the worker that wrote it. The rows are read in
+keyset batches (``chibo.core.keyset``: no server-side cursor, which a transaction pooler breaks),
+on PostgreSQL inside one ``REPEATABLE READ`` transaction, so that every batch reads the same
+snapshot. A save to the job's row inside that transaction would show to nobody, so the progress
+goes through huey's key-value store (a separate SQLite file, or Redis), as the imports do; on
+SQLite, which reads without a transaction (one would hold the write lock for the whole export),
+it is saved on the row as well. Either way about once a second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,6 +27,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from chibo.core.errors import DomainError, NotFound
+from chibo.core.files import store_written
 from chibo.reports import exports
 from chibo.reports.models import ExportFormat, ExportJob, ExportState
 
@@ -72,36 +71,19 @@ class JobProgress:
             ExportJob.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
 
 
-def _reading():
-    """One read transaction on PostgreSQL; none on SQLite (see the module's docstring)."""
-    return transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
-
-
 @contextmanager
-def _target(job: ExportJob, name: str) -> Iterator[Path]:
-    """A local path to write the file to; afterwards the job's ``file`` names it in the storage."""
-    field = job.file.field
-    storage = job.file.storage
-    stored = storage.get_available_name(field.generate_filename(job, f"{job.pk}-{name}"),
-                                        max_length=field.max_length)
-    try:
-        local: Path | None = Path(storage.path(stored))
-    except NotImplementedError:  # a storage without local files: write aside, then upload
-        local = None
-    if local is not None:
-        local.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            yield local
-        except BaseException:
-            local.unlink(missing_ok=True)
-            raise
-        job.file.name = stored
+def _reading() -> Iterator[None]:
+    """One read transaction on PostgreSQL, one snapshot for all its statements when it is the
+    outermost; none on SQLite (see the module's docstring)."""
+    if connection.vendor != "postgresql":
+        yield
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        yield path
-        with path.open("rb") as f:
-            job.file.name = storage.save(stored, File(f), max_length=field.max_length)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def write_file(job: ExportJob, progress: Any = None) -> int:
@@ -111,7 +93,8 @@ def write_file(job: ExportJob, progress: Any = None) -> int:
     source = source_for(job.kind, job.format)
     prepared = source.prepare(job.user, dict(job.params))
     job.rows_total = prepared.rows
-    with _target(job, file_name(prepared.file_stem, job.format)) as path, _reading():
+    name = file_name(prepared.file_stem, job.format)
+    with store_written(job.file, f"{job.pk}-{name}") as path, _reading():
         tables = source.tables(job.user, dict(job.params), prepared)
         if job.format == ExportFormat.XLSX:
             return exports.to_xlsx(tables, path, progress=progress)

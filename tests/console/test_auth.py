@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from chibo.accounts.middleware import CSP
 from chibo.core.models import AuditEntry
 
 PASSWORD = "correct horse battery"
@@ -49,6 +50,21 @@ def test_pages_send_a_strict_content_security_policy(cast, login):
     assert "script-src 'self'" in response["Content-Security-Policy"]
     html = response.content.decode()
     assert "<script>" not in html and " style=" not in html
+
+
+def test_the_admin_login_page_sends_the_consoles_content_security_policy(cast, client, login):
+    console = login("province").get(reverse("console:unit", args=[cast.tree.p.pk]))
+    response = client.get("/admin/login/")
+    assert (response.status_code, response["Content-Security-Policy"]) == (200, console["Content-Security-Policy"])
+    assert console["Content-Security-Policy"] == CSP
+
+
+def test_every_admin_page_sends_the_content_security_policy(cast, client):
+    cast.admin.is_staff = cast.admin.is_superuser = True
+    cast.admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(cast.admin)
+    response = client.get("/admin/")
+    assert (response.status_code, response["Content-Security-Policy"]) == (200, CSP)
 
 
 # --- two-step verification -----------------------------------------------------------------------

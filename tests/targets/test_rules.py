@@ -49,6 +49,10 @@ def test_last_year_plus_never_goes_negative():
     (2360, 2253, Decimal("104.75"), 105),  # Ninh Bình 2023
     (853, 805, Decimal("105.96"), 106),  # Ninh Thuận 2024
     (1, 8, Decimal("12.50"), 13),  # half up, not to even
+    (198, 199, Decimal("99.50"), 99),  # 99.497…: rounded once, not 99.50 rounded again
+    (199, 199, Decimal("100.00"), 100),
+    (1, 3, Decimal("33.33"), 33),
+    (2, 3, Decimal("66.67"), 67),
     (0, 0, None, None),
 ])
 def test_percentages_to_two_decimals_and_to_the_whole_figure(done, target, exact, whole):

@@ -1,6 +1,6 @@
 """The provinces' own reported figures (DOMAIN.md §5) come out exactly: on the dashboard and in
 the periodic report. Rounding rule: percentages to two decimals, half up (104.75%); the round
-figure the provinces quote is the two-decimal one rounded half up again (61.80% → 62%)."""
+figure the provinces quote is the exact ratio rounded half up once (61.80% → 62%)."""
 
 from __future__ import annotations
 

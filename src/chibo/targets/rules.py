@@ -60,6 +60,8 @@ def percent(done: int, target: int | None) -> Decimal | None:
 
 
 def whole_percent(done: int, target: int | None) -> int | None:
-    """The percentage as the provinces report it in round figures (2,108 of 3,411 = 62)."""
-    exact = percent(done, target)
-    return None if exact is None else int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The percentage as the provinces report it in round figures (2,108 of 3,411 = 62): the exact
+    ratio rounded half up once, in integers (198 of 199 = 99.497… = 99, not 99.50 rounded again)."""
+    if not target:
+        return None
+    return (200 * done + target) // (2 * target)

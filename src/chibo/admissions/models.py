@@ -105,6 +105,7 @@ class AdmissionCase(models.Model):
             models.Index(fields=["next_due", "unit_path"], name="case_due_path",
                          condition=models.Q(next_due__isnull=False)),
             models.Index(fields=["citizen_id"], name="case_citizen_id"),
+            models.Index(fields=["unit_path"], name="case_path"),  # a unit's move rewrites the range
         ]
 
     def __str__(self) -> str:

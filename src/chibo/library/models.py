@@ -98,7 +98,8 @@ class StudyConfirmation(models.Model):
 
     class Meta:
         verbose_name = _("study confirmation")
-        indexes = [models.Index(fields=["assignment", "unit_path"], name="study_confirmation_path")]
+        indexes = [models.Index(fields=["assignment", "unit_path"], name="study_confirmation_path"),
+                   models.Index(fields=["unit_path"], name="confirmation_path")]  # rewritten by a move
         constraints = [models.UniqueConstraint(fields=["assignment", "member"], name="study_confirmed_once")]
 
     def __str__(self) -> str:

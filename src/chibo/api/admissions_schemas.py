@@ -12,13 +12,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, StrictBool
 
 from chibo.admissions.models import EducationException, Relation, VerificationResult
 from chibo.admissions.stages import Stage
 from chibo.api.schemas import (
     EthnicityCode,
     Id,
+    IsoDate,
     OccupationCode,
     ReligionCode,
     SexCode,
@@ -44,7 +45,7 @@ class CaseChanges(Schema):
 
     full_name: text(120) = _optional()
     sex: SexCode = _optional()
-    birth_date: dt.date = _optional()
+    birth_date: IsoDate = _optional()
     citizen_id: text(20) = _optional(description="12 digits; spaces are ignored.")
     phone: text(20) = _optional()
     email: Annotated[text(254), AfterValidator(_email)] = _optional()
@@ -55,12 +56,12 @@ class CaseChanges(Schema):
     education_grade: int = _optional(ge=0, le=12)
     qualification: choice(Qualification.values) = _optional()
     occupation: OccupationCode = _optional()
-    youth_union: bool = _optional()
+    youth_union: StrictBool = _optional()
     education_exception: choice(EducationException.values) = _optional()
-    exception_approved: bool = _optional(description="A literate elder's exception, approved by the province.")
-    over_60_approved: bool = _optional(description="The provincial standing committee's prior approval.")
-    left_on: dt.date | None = _optional(description="A former member: the day they left the party.")
-    excluded_ground: bool = _optional(description="They left on a ground that bars readmission.")
+    exception_approved: StrictBool = _optional(description="A literate elder's exception, approved by the province.")
+    over_60_approved: StrictBool = _optional(description="The provincial standing committee's prior approval.")
+    left_on: IsoDate | None = _optional(description="A former member: the day they left the party.")
+    excluded_ground: StrictBool = _optional(description="They left on a ground that bars readmission.")
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
@@ -71,12 +72,12 @@ class CaseIn(CaseChanges):
     and citizen ID."""
 
     cell: Id = Field(description="The cell (or grassroots cell) whose sympathizer list the person joins.")
-    on: dt.date = Field(description="The date of the cell's resolution.")
+    on: IsoDate = Field(description="The date of the cell's resolution.")
     resolution: text(40) = Field("", description="The resolution's number.")
     helper: Id | None = Field(None, description="The helper: an official member of the cell (a member id).")
     full_name: text(120)
     sex: SexCode
-    birth_date: dt.date
+    birth_date: IsoDate
     citizen_id: text(20) = Field(description="12 digits; spaces are ignored.")
 
     def changes(self) -> dict[str, Any]:
@@ -87,7 +88,7 @@ class IntroducerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     member: Id = Field(description="The introducing member's id.")
-    together_since: dt.date = Field(description="Since when they worked, studied or lived with the applicant.")
+    together_since: IsoDate = Field(description="Since when they worked, studied or lived with the applicant.")
 
 
 class VerificationIn(Schema):
@@ -111,7 +112,7 @@ class StepFacts(Schema):
                                                 "the cell.")
     introducers: list[IntroducerIn] | None = Field(None, max_length=10, description="introduced: two official "
                                                    "members of the cell (one on the youth-union path).")
-    youth_union_path: bool | None = Field(None, description="introduced: by the youth union.")
+    youth_union_path: StrictBool | None = Field(None, description="introduced: by the youth union.")
     youth_union_resolution: text(40) | None = Field(None, description="introduced: the youth union's resolution.")
     note: text(2000) | None = Field(None, description="opinions: the opinions gathered; an end: the reason; "
                                                       "any step: a note.")
@@ -125,9 +126,9 @@ class StepFacts(Schema):
     extension_reason: text(255) | None = Field(None, description="admitted, sworn_in, official: why it is past "
                                                                  "the deadline.")
     place: text(255) | None = Field(None, description="sworn_in: where the ceremony was held.")
-    course_done: bool | None = Field(None, description="probation_reviewed: the new-member course completed.")
-    self_review: bool | None = Field(None, description="probation_reviewed: the member's self-review written.")
-    helper_review: bool | None = Field(None, description="probation_reviewed: the helper's review written.")
+    course_done: StrictBool | None = Field(None, description="probation_reviewed: the new-member course completed.")
+    self_review: StrictBool | None = Field(None, description="probation_reviewed: the member's self-review written.")
+    helper_review: StrictBool | None = Field(None, description="probation_reviewed: the helper's review written.")
 
     def facts(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -137,7 +138,7 @@ class StepIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     to: StageCode = Field(description="The stage the case moves to (one of the case's `next_moves`).")
-    on: dt.date = Field(description="The date of the step (not in the future, not before the last step).")
+    on: IsoDate = Field(description="The date of the step (not in the future, not before the last step).")
     expected: StageCode | None = Field(None, description="The stage you saw: the step is refused if the case "
                                                          "has moved since.")
     facts: StepFacts = Field(default_factory=StepFacts.model_construct, description="What the step records.")

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, StrictBool, model_validator
 
 from chibo.api.schemas import ERRORS, Id, text
 from chibo.notifications import services
@@ -50,7 +50,7 @@ class MarkRead(Schema):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[Id] | None = Field(None, max_length=500, description="Ids of your notifications; others are ignored.")
-    all: bool = Field(False, description="Mark every notification of yours read.")
+    all: StrictBool = Field(False, description="Mark every notification of yours read (`true`).")
 
     @model_validator(mode="after")
     def _one_of(self) -> MarkRead:

@@ -11,13 +11,15 @@ down; the domain rules themselves stay in the services.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from chibo.members.enums import (
     ETHNICITY_CHOICES,
@@ -34,6 +36,21 @@ from chibo.org import paths
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` reaches pydantic's date parsing, which alone also reads ``0`` or a Unix
+    timestamp as a day in 1970 and a date-time as its day."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+# Every date an API caller sends, in a body or a query string: the text YYYY-MM-DD. (A yes/no in a
+# JSON body is ``StrictBool``: true or false, not 0, 1 or "yes"; a query string's ``true``/``false``
+# is text, so query parameters keep plain ``bool``.)
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
 
 def _plain_text(value: str) -> str:
@@ -161,7 +178,7 @@ class SubtreeQuery(Schema):
 
 
 class AsOfQuery(Schema):
-    date: dt.date = Field(description="YYYY-MM-DD")
+    date: IsoDate = Field(description="YYYY-MM-DD")
     after: PathCursor | None = None
     limit: int = Field(100, ge=1, le=500)
 
@@ -252,7 +269,7 @@ class MemberChanges(Schema):
     full_name: text(120) = _optional()
     birth_name: text(120) = _optional()
     sex: SexCode = _optional()
-    birth_date: dt.date = _optional()
+    birth_date: IsoDate = _optional()
     citizen_id: text(20) = _optional(description="12 digits; spaces are ignored.")
     phone: text(20) = _optional()
     email: Annotated[text(254), AfterValidator(_email)] = _optional()
@@ -267,14 +284,14 @@ class MemberChanges(Schema):
     foreign_language: text(64) = _optional()
     occupation_before: choice(["", *Occupation.values]) = _optional()
     occupation: OccupationCode = _optional()
-    youth_union: bool = _optional()
-    is_army: bool = _optional()
-    is_police: bool = _optional()
-    is_retired: bool = _optional()
-    admission_date: dt.date | None = _optional()
-    ceremony_date: dt.date | None = _optional()
+    youth_union: StrictBool = _optional()
+    is_army: StrictBool = _optional()
+    is_police: StrictBool = _optional()
+    is_retired: StrictBool = _optional()
+    admission_date: IsoDate | None = _optional()
+    ceremony_date: IsoDate | None = _optional()
     ceremony_place: text(255) = _optional()
-    official_date: dt.date | None = _optional()
+    official_date: IsoDate | None = _optional()
     card_number: text(16) | None = _optional()
     background_sheet_no: text(32) = _optional()
     status: StatusCode = _optional()
@@ -289,7 +306,7 @@ class MemberIn(MemberChanges):
     unit: Id = Field(description="The cell (or grassroots cell) the member is placed in.")
     full_name: text(120)
     sex: SexCode
-    birth_date: dt.date
+    birth_date: IsoDate
     citizen_id: text(20) = Field(description="12 digits; spaces are ignored.")
 
     def changes(self) -> dict[str, Any]:

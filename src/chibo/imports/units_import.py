@@ -1,7 +1,7 @@
 """Importing units: parents are existing units (in the actor's scope) or rows above in the file.
 
 Pass 1 checks every row and computes each new unit's materialised path (the parent's path plus
-the next free 5-digit segment, as ``org.services.create_unit`` does). Pass 2 writes the units,
+the next free 5-digit segment, as ``org.services.next_child_path`` does). Pass 2 writes the units,
 their first position period, a "created" event and an empty tally row each, in one transaction.
 """
 
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from chibo.imports.columns import UNIT_COLUMNS
 from chibo.imports.importer import Conflict, Importer, Progress, common_path, lock_tables
 from chibo.members.models import TALLY_COLUMNS
 from chibo.org import paths
+from chibo.org import services as org_services
 from chibo.org.enums import UnitEventKind
 from chibo.org.models import Unit
 
@@ -48,7 +48,7 @@ class UnitImporter(Importer):
         self.new: dict[str, tuple[int, int, Parent | None]] = {}  # code → (row, index, as a parent)
         self.existing: dict[str, tuple[int, str, dt.date, bool] | None] = {}
         self.last_child: dict[str, int] = {}  # parent path ("" for the root) → last segment used
-        self.first_child: dict[str, str | None] = {}  # existing parent path → its last child then
+        self.first_child: dict[str, int] = {}  # existing parent path → its last child number then
         self.pending_codes: list[tuple[int, str]] = []
 
     # -- pass 1 -------------------------------------------------------------------------------
@@ -102,11 +102,11 @@ class UnitImporter(Importer):
 
     def _next_path(self, parent_path: str, parent_id: int | None, is_new: bool) -> str | None:
         if parent_path not in self.last_child:
-            last = None
+            last = 0
             if not is_new:
-                last = Unit.objects.filter(parent_id=parent_id).aggregate(m=Max("path"))["m"]
+                last = org_services.last_child_number(parent_id)
                 self.first_child[parent_path] = last
-            self.last_child[parent_path] = int(last[-paths.STEP:]) if last else 0
+            self.last_child[parent_path] = last
         n = self.last_child[parent_path] + 1
         if n > paths.MAX_CHILDREN:
             return None
@@ -146,10 +146,10 @@ class UnitImporter(Importer):
         current = dict(Unit.objects.filter(path__in=by_path, closed_on__isnull=True).values_list("path", "id"))
         changed = set(by_path) - set(current)
         for path, pk in current.items():
-            if Unit.objects.filter(parent_id=pk).aggregate(m=Max("path"))["m"] != self.first_child[path]:
+            if org_services.last_child_number(pk) != self.first_child[path]:
                 changed.add(path)
-        root_before = self.first_child.get("", "unused")
-        if root_before != "unused" and Unit.objects.filter(parent=None).aggregate(m=Max("path"))["m"] != root_before:
+        root_before = self.first_child.get("")
+        if root_before is not None and org_services.last_child_number(None) != root_before:
             changed.add("")
         if changed:
             raise Conflict(_("The unit tree was changed while the file was being checked. "

@@ -85,6 +85,18 @@ def test_readmission_waits_36_months_and_never_for_excluded_grounds(left, exclud
     assert codes(rules.readmission_findings(applicant(left_on=left, excluded_ground=excluded), VOTE)) == expected
 
 
+@pytest.mark.parametrize(("left_as", "left", "excluded", "expected"), [
+    ("removed", D(2023, 3, 1), False, []),
+    ("expelled", D(2023, 3, 2), False, ["readmission.too_soon"]),
+    ("resigned", D(2000, 1, 1), False, ["readmission.resigned"]),  # never, whatever the case ticks
+    ("removed", None, False, ["readmission.left_unknown"]),  # the registry knows them, not the day
+    ("expelled", D(2000, 1, 1), True, ["readmission.excluded"]),
+])
+def test_readmission_of_a_member_the_registry_knows(left_as, left, excluded, expected):
+    person = applicant(left_as=left_as, left_on=left, excluded_ground=excluded)
+    assert codes(rules.readmission_findings(person, VOTE)) == expected
+
+
 def test_eligibility_collects_every_finding():
     person = applicant(birth_date=D(2010, 1, 1), education_grade=7, certificate_date=None)
     assert codes(rules.eligibility(person, VOTE)) == ["age.too_young", "education.too_low", "certificate.missing"]

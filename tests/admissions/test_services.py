@@ -125,7 +125,7 @@ def test_removal_in_probation_leaves_the_registry(cast):
 def test_a_readmission_brings_back_the_former_members_own_record(cast):
     from chibo.members.services import change_status
 
-    former = change_status(cast.other_m, actor=SYSTEM, status="resigned", on=dt.date(2020, 3, 1))
+    former = change_status(cast.other_m, actor=SYSTEM, status="removed", on=dt.date(2020, 3, 1))
     case = services.open_case(actor=SYSTEM, cell=cast.tree.k, on=START, data={
         "full_name": former.full_name, "sex": former.sex, "birth_date": former.birth_date,
         "citizen_id": former.citizen_id, "left_on": dt.date(2020, 3, 1), "occupation": "civil_servant"})
@@ -141,6 +141,66 @@ def test_a_readmission_too_soon_is_refused_at_the_vote(cast):
     with pytest.raises(DomainError) as err:
         carry(case, Stage.CELL_VOTED)
     assert "left_on" in err.value.field_errors
+
+
+def _former_case(cast, status: str, left: dt.date, **typed):
+    """A case for cast.other_m, who left the party as ``status`` on ``left`` (the registry),
+    with what the case itself says of it (``typed``)."""
+    from chibo.members.services import change_status
+
+    former = change_status(cast.other_m, actor=SYSTEM, status=status, on=left)
+    return former, services.open_case(actor=SYSTEM, cell=cast.tree.k, on=START, data={
+        "full_name": former.full_name, "sex": former.sex, "birth_date": former.birth_date,
+        "citizen_id": former.citizen_id, **typed})
+
+
+def test_a_member_removed_21_months_ago_is_refused_at_the_vote_though_the_case_gives_no_leaving_day(cast):
+    vote = START + dt.timedelta(days=42)  # carry's vote: six steps of a week after START
+    _former, case = _former_case(cast, "removed", services.rules.add_months(vote, -21))
+    case = carry(case, Stage.VERIFIED)
+    with pytest.raises(DomainError) as err:
+        carry(case, Stage.CELL_VOTED)
+    assert err.value.field_errors["left_on"] == [
+        "The member registry records that this person left the party on 14/01/2023 (Removed from the list): "
+        "they can be readmitted from 14/01/2026, 36 months after leaving."]
+
+
+def test_the_registrys_leaving_day_wins_over_the_one_the_case_gives(cast):
+    vote = START + dt.timedelta(days=42)
+    _former, case = _former_case(cast, "removed", services.rules.add_months(vote, -21),
+                                 left_on=dt.date(2020, 1, 1))
+    with pytest.raises(DomainError) as err:
+        carry(carry(case, Stage.VERIFIED), Stage.CELL_VOTED)
+    assert "14/01/2023" in err.value.field_errors["left_on"][0]
+
+
+def test_a_member_who_resigned_is_refused_though_the_barred_ground_is_not_ticked(cast):
+    _former, case = _former_case(cast, "resigned", dt.date(2015, 3, 1), left_on=dt.date(2015, 3, 1))
+    with pytest.raises(DomainError) as err:
+        carry(carry(case, Stage.VERIFIED), Stage.CELL_VOTED)
+    assert err.value.field_errors["left_on"] == [
+        "The member registry records that this person resigned from the party: a member who resigned cannot "
+        "be readmitted."]
+    case.refresh_from_db()
+    assert case.stage == Stage.VERIFIED
+
+
+def test_the_decision_checks_the_registry_again(cast):
+    """The vote passed on the record as it stood; the record was corrected before the decision:
+    the decision is refused and the former member stays out."""
+    from chibo.members.models import Member
+
+    former, case = _former_case(cast, "removed", dt.date(2020, 3, 1))
+    case = carry(case, Stage.COMMITTEE_RESOLVED)
+    left = services.rules.add_months(case.stage_on, -20)
+    Member.objects.filter(pk=former.pk).update(status_since=left)  # the registry's correction
+    with pytest.raises(DomainError) as err:
+        carry(case, Stage.ADMITTED)
+    assert err.value.message == "The former member was not readmitted."
+    assert "36 months after leaving" in err.value.field_errors["left_on"][0]
+    former.refresh_from_db()
+    case.refresh_from_db()
+    assert (former.status, former.unit_id, case.stage) == ("removed", cast.tree.k.pk, Stage.COMMITTEE_RESOLVED)
 
 
 @pytest.mark.parametrize("left_on", [dt.date(9999, 12, 31), dt.date(1990, 1, 1)])
@@ -208,7 +268,7 @@ def test_a_readmitted_member_leaves_the_old_card_and_ceremony_behind(cast):
     from chibo.members.services import change_status
 
     Member.objects.filter(pk=cast.other_m.pk).update(card_number="01234567", ceremony_place="Hội trường cũ")
-    change_status(cast.other_m, actor=SYSTEM, status="resigned", on=dt.date(2020, 3, 1))
+    change_status(cast.other_m, actor=SYSTEM, status="expelled", on=dt.date(2020, 3, 1))
     former = Member.objects.get(pk=cast.other_m.pk)
     case = services.open_case(actor=SYSTEM, cell=cast.tree.k, on=START, data={
         "full_name": former.full_name, "sex": former.sex, "birth_date": former.birth_date,

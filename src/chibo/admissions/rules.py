@@ -7,7 +7,6 @@ to votes held after its effective date). Every deadline is counted in Vietnamese
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +14,9 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from chibo.core.calendar import add_working_days
+from chibo.core.calendar import add_months, add_working_days
 from chibo.core.rulebook import rule
+from chibo.members import rules as member_rules
 from chibo.members.rules import age_in_months, age_years
 
 
@@ -34,13 +34,6 @@ def _day(value: dt.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; the month's last day when it is shorter (31 Mar → 30 Apr)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
-
-
 # ---- eligibility, on the date the cell votes -------------------------------------------------
 
 EDUCATION_EXCEPTIONS = {
@@ -56,7 +49,8 @@ EDUCATION_EXCEPTIONS = {
 @dataclass(frozen=True)
 class Applicant:
     """What eligibility looks at. ``left_on``: the day a former member left the party (a
-    readmission); ``excluded_ground``: they left on a ground that bars readmission."""
+    readmission); ``left_as``: how, when the registry knows them (removed, expelled, resigned);
+    ``excluded_ground``: they left on a ground that bars readmission."""
 
     birth_date: dt.date
     education_grade: int
@@ -66,6 +60,7 @@ class Applicant:
     certificate_date: dt.date | None = None  # awareness course certificate
     left_on: dt.date | None = None
     excluded_ground: bool = False
+    left_as: str = ""
 
 
 def eligibility(applicant: Applicant, on: dt.date) -> list[Finding]:
@@ -126,18 +121,13 @@ def certificate_findings(issued: dt.date | None, on: dt.date) -> list[Finding]:
 
 
 def readmission_findings(applicant: Applicant, on: dt.date) -> list[Finding]:
-    if applicant.left_on is None:
+    """A former member: 36 months after leaving, never after resignation or on a barred ground
+    (``members.rules.readmission_refusal``, which the decision checks again)."""
+    if applicant.left_on is None and not applicant.left_as:
         return []
-    if applicant.excluded_ground:
-        return [Finding("readmission.excluded", "left_on", _(
-            "A person who left the party on this ground cannot be readmitted."))]
-    months = rule("admission.readmission_wait_months", on=on)
-    allowed = add_months(applicant.left_on, months)
-    if on < allowed:
-        return [Finding("readmission.too_soon", "left_on", _(
-            "A former member can be readmitted from %(day)s (%(months)d months after leaving).")
-            % {"day": _day(allowed), "months": months})]
-    return []
+    refusal = member_rules.readmission_refusal(left_as=applicant.left_as, left_on=applicant.left_on,
+                                               barred_ground=applicant.excluded_ground, on=on)
+    return [] if refusal is None else [Finding(refusal.code, "left_on", refusal.message)]
 
 
 # ---- introducers -----------------------------------------------------------------------------

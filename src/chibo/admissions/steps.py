@@ -28,6 +28,7 @@ from chibo.admissions.models import (
 from chibo.admissions.stages import Stage
 from chibo.members.enums import Status
 from chibo.members.models import Member, Placement
+from chibo.members.rules import FORMER
 
 Facts = dict[str, Any]
 StepFunction = Callable[[AdmissionCase, CaseStep, dt.date, Facts, Any], list[rules.Finding]]
@@ -64,12 +65,23 @@ def _vote(step_row: CaseStep, facts: Facts, members: int, on: dt.date) -> list[r
     return rules.vote_findings(yes, members, on)
 
 
-def applicant(case: AdmissionCase) -> rules.Applicant:
+def former_member(case: AdmissionCase) -> Member | None:
+    """The registry's record of the applicant as a former member (the same citizen ID, removed,
+    expelled or resigned): a readmission brings it back."""
+    return Member.objects.filter(citizen_id=case.citizen_id, status__in=FORMER).first()
+
+
+def applicant(case: AdmissionCase, former: Member | None = None) -> rules.Applicant:
+    """The applicant's facts; for a former member the registry's leaving day and status win over
+    what the case says (the case's day only fills in a day the registry lacks)."""
+    left_on, left_as = case.left_on, ""
+    if former is not None:
+        left_on, left_as = former.status_since or case.left_on, former.status
     return rules.Applicant(
         birth_date=case.birth_date, education_grade=case.education_grade,
         education_exception=case.education_exception, exception_approved=case.exception_approved,
         over_60_approved=case.over_60_approved, certificate_date=case.certificate_date,
-        left_on=case.left_on, excluded_ground=case.excluded_ground)
+        left_on=left_on, left_as=left_as, excluded_ground=case.excluded_ground)
 
 
 @step(Stage.COURSE)
@@ -172,7 +184,7 @@ def verified(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
 @step(Stage.CELL_VOTED)
 def cell_voted(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, actor: Any) -> list[rules.Finding]:
-    findings = rules.eligibility(applicant(case), on)
+    findings = rules.eligibility(applicant(case, former_member(case)), on)
     if case.dossier_since and rules.dossier_stale(case.dossier_since, on):
         findings.append(rules.Finding("dossier.stale", "on", _(
             "The dossier is more than 12 months old without a cell vote: renew the introductions and "
@@ -219,10 +231,10 @@ def admitted(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
     if findings:
         return findings
     case.decision_no, case.decision_on, row.number = facts["number"], on, facts["number"]
-    former = (Member.objects.filter(citizen_id=case.citizen_id)
-              .exclude(status__in=[*Status.active(), Status.DECEASED]).first())
-    if former is not None:  # a readmission: the former member's own record comes back
-        case.member = readmit(former, actor=actor, unit=case.cell, on=on)
+    former = former_member(case)
+    if former is not None:  # a readmission: the former member's own record comes back, checked again
+        case.member = readmit(former, actor=actor, unit=case.cell, on=on, left_on=case.left_on,
+                              barred_ground=case.excluded_ground)
         return []
     profile = {f: getattr(case, f) for f in (
         "full_name", "sex", "birth_date", "citizen_id", "phone", "email", "ethnicity", "religion", "home_town",

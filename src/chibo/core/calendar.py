@@ -9,6 +9,7 @@ exchange ("làm bù"). Each notice is one version of those keys, and every versi
 
 from __future__ import annotations
 
+import calendar as month_calendar
 import datetime as dt
 from functools import lru_cache
 
@@ -70,3 +71,10 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; the month's last day when it is shorter (31 Mar → 30 Apr)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.calendar import add_months
+from chibo.core.rulebook import rule
 from chibo.members.enums import ETHNICITY_CHOICES, Occupation, Religion, Sex, Status
 
 CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -201,3 +204,52 @@ def birth_range_for_age_band(band: str, today: dt.date) -> tuple[dt.date | None,
         "gt60": (None, years_ago(61)),
     }
     return bands[band]
+
+
+# ---- readmission (DOMAIN.md §3–4) -------------------------------------------------------------
+
+# the statuses of a former member: their record may come back (a readmission); resignation never does
+FORMER = (Status.REMOVED, Status.EXPELLED, Status.RESIGNED)
+NEVER_READMITTED = frozenset({Status.RESIGNED})
+
+
+class Refusal(NamedTuple):
+    code: str
+    message: str
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def readmission_refusal(*, left_as: str, left_on: dt.date | None, barred_ground: bool,
+                        on: dt.date) -> Refusal | None:
+    """Why a former member cannot be readmitted by a step on ``on``, or None.
+
+    ``left_as`` is how the registry says they left (removed, expelled, resigned), empty when it
+    does not know them; ``left_on`` the day (the registry's, else the one the case gives);
+    ``barred_ground``: they left on a ground that bars readmission (corruption, serious crime).
+    Readmission waits the rulebook's months after leaving, and never follows a resignation."""
+    if left_as in NEVER_READMITTED:
+        return Refusal("readmission.resigned", str(_(
+            "The member registry records that this person resigned from the party: a member who resigned "
+            "cannot be readmitted.")))
+    if barred_ground:
+        return Refusal("readmission.excluded", str(_(
+            "A person who left the party on this ground cannot be readmitted.")))
+    if left_on is None:
+        return Refusal("readmission.left_unknown", str(_(
+            "The member registry does not say when this person left the party: enter the day they left "
+            "on the case (readmission).")))
+    months = rule("admission.readmission_wait_months", on=on)
+    allowed = add_months(left_on, months)
+    if on >= allowed:
+        return None
+    if left_as:
+        return Refusal("readmission.too_soon", str(_(
+            "The member registry records that this person left the party on %(left)s (%(status)s): they can "
+            "be readmitted from %(day)s, %(months)d months after leaving.") % {
+            "left": _day(left_on), "status": Status(left_as).label, "day": _day(allowed), "months": months}))
+    return Refusal("readmission.too_soon", str(_(
+        "A former member can be readmitted from %(day)s (%(months)d months after leaving).")
+        % {"day": _day(allowed), "months": months}))

@@ -157,12 +157,20 @@ def change_status(member: Member, *, actor: Any, status: str, on: dt.date, **dat
     return member
 
 
-def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date) -> Member:
+def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date, left_on: dt.date | None = None,
+            barred_ground: bool = False) -> Member:
     """A former member admitted again: the same record, probationary in ``unit`` from ``on``;
-    for a service that checked its own permission (an admission decision)."""
+    for a service that checked its own permission (an admission decision).
+
+    The record's own leaving day and status are checked again here (``left_on`` only fills in a
+    day the record lacks; ``barred_ground``: the case says they left on a ground that bars it)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if member.status in Status.active() or member.status == Status.DECEASED:
+    if member.status not in rules.FORMER:
         raise DomainError(_("Only a former member can be readmitted."))
+    refusal = rules.readmission_refusal(left_as=member.status, left_on=member.status_since or left_on,
+                                        barred_ground=barred_ground, on=on)
+    if refusal is not None:
+        raise DomainError(_("The former member was not readmitted."), {"left_on": [refusal.message]})
     Placement.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
     Placement.objects.create(member=member, unit=unit, valid_from=on)
     member.status, member.status_since, member.admission_date = Status.PROBATIONARY, on, on

@@ -137,6 +137,12 @@ class CaseStep(models.Model):
     voters = models.PositiveIntegerField(_("members counted"), null=True, blank=True)
     needed = models.PositiveIntegerField(_("votes needed"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # a step the regulations give a deadline (decision, ceremony, recognition decision): the deadline,
+    # and for a late step why, and the directly superior committee's consent where it is needed
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    consent_number = models.CharField(_("superior committee's consent (number)"), max_length=40, blank=True)
+    consent_on = models.DateField(_("superior committee's consent (date)"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

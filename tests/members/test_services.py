@@ -113,7 +113,7 @@ def test_search_is_accent_insensitive(cast):
     assert found(qs, "dang van") == ["Đặng Văn An"]
     assert found(qs, "Đặng") == ["Đặng Văn An"]
     assert found(qs, "binh") == ["Trần Thị Bình"]
-    assert found(qs, cast.far_m.citizen_id) == ["Phạm Minh Đức"]
+    assert [m.full_name for m in page(qs, search=cast.far_m.citizen_id, user=cast.admin).rows] == ["Phạm Minh Đức"]
     assert found(qs, "zzz") == []
 
 
@@ -162,7 +162,7 @@ def test_search_pages_use_one_query_per_phase(cast, django_assert_num_queries):
     qs = members_for_user(cast.admin)
     with django_assert_num_queries(1):
         page(qs, search="nguyen van", size=1)  # the first phase fills the page
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page(qs, search="van an", size=1)  # one match after the surname: the later phases run too
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Length, Replace, StrIndex, Substr
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from chibo.members.enums import (
@@ -22,9 +24,18 @@ from chibo.members.enums import (
 SENSITIVE_FIELDS = ("citizen_id", "phone", "ethnicity", "religion")
 
 
-def _after_first_word(field: str) -> Substr:
+def _after_first_word(field: str | Combinable) -> Substr:
     """The text after the first space (all of it when there is none)."""
     return Substr(field, StrIndex(field, Value(" ")) + 1)
+
+
+def _from_word(field: str, number: int, *, words_at_least: int) -> Case:
+    """The text from word ``number`` on, for texts of at least ``words_at_least`` words (else NULL)."""
+    text: str | Combinable = field
+    for _skipped in range(number - 1):
+        text = _after_first_word(text)
+    spaces = Length(field) - Length(Replace(field, Value(" "), Value("")))
+    return Case(When(GreaterThanOrEqual(spaces, words_at_least - 1), then=text), default=None)
 
 
 def _last_word(field: str) -> Substr:
@@ -44,6 +55,13 @@ class Member(models.Model):
                                       output_field=models.CharField(max_length=120), db_persist=True)
     given_folded = models.GeneratedField(expression=_last_word("name_folded"),
                                          output_field=models.CharField(max_length=120), db_persist=True)
+    # the middle words the three above do not start at: the name from its third word when that
+    # word is not the last ("thu huong" of "nguyen thi thu huong"), and from its fourth word in
+    # the rarer names of five words or more (NULL otherwise; both partially indexed)
+    name_inner = models.GeneratedField(expression=_from_word("name_folded", 3, words_at_least=4),
+                                       output_field=models.CharField(max_length=120, null=True), db_persist=True)
+    name_rest = models.GeneratedField(expression=_from_word("name_folded", 4, words_at_least=5),
+                                      output_field=models.CharField(max_length=120, null=True), db_persist=True)
     birth_name = models.CharField(_("birth name"), max_length=120, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
@@ -105,6 +123,10 @@ class Member(models.Model):
             models.Index(fields=["unit", "name_folded"], name="member_unit_name"),
             models.Index(fields=["name_tail", "id"], name="member_name_tail"),
             models.Index(fields=["given_folded", "id"], name="member_given_name"),
+            models.Index(fields=["name_inner", "id"], name="member_name_inner",
+                         condition=Q(name_inner__isnull=False)),
+            models.Index(fields=["name_folded", "id"], name="member_long_name",
+                         condition=Q(name_rest__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -46,6 +46,14 @@ def may_see_sensitive(user: Any, member: Member) -> bool:
     )
 
 
+def sensitive_visible(user: Any) -> Q:
+    """The members in the scope of ``user``'s right to see sensitive fields, as a filter: a search
+    or filter by such a field keeps only them, so it cannot confirm a masked value. No user: nobody."""
+    if user is None:
+        return Q(pk__in=[])
+    return policy.scope_for(user, Perm.MEMBERS_VIEW_SENSITIVE).q("unit_path")
+
+
 def mask(value: str, field: str) -> str:
     if not value:
         return value
@@ -90,7 +98,7 @@ class Filters:
         whose sensitive fields ``user`` may see, so the filter cannot reveal a masked value."""
         today = today or timezone.localdate()
         if self.ethnicity or self.religion:
-            qs = qs.filter(policy.scope_for(user, Perm.MEMBERS_VIEW_SENSITIVE).q("unit_path"))
+            qs = qs.filter(sensitive_visible(user))
         if self.status == CURRENT:
             qs = qs.filter(status__in=Status.active())
         elif self.status:
@@ -115,7 +123,7 @@ class Filters:
 
     def page(self, qs: QuerySet[Member], user: Any, *, after: str | None = None, size: int = PAGE_SIZE) -> Page:
         """The filtered, searched page of ``qs`` (the member list of the console and the API)."""
-        return page(self.apply(qs, user), after=after, size=size, search=self.q)
+        return page(self.apply(qs, user), after=after, size=size, search=self.q, user=user)
 
 
 @dataclass(frozen=True)
@@ -126,32 +134,36 @@ class Phase:
     key: str
 
 
-NAME, TAIL, GIVEN = "name_folded", "name_tail", "given_folded"
+NAME, TAIL, GIVEN, INNER = "name_folded", "name_tail", "given_folded", "name_inner"
 
 
-def search_phases(qs: QuerySet[Member], text: str) -> list[Phase]:
+def search_phases(qs: QuerySet[Member], text: str, user: Any = None) -> list[Phase]:
     """The phases a search walks through, best matches first.
 
     Accent-insensitive: "nguyen van an" finds "Nguyễn Văn An", "dang" finds "Đặng". Each phase is
-    an index range read in order, fast on any data size: the names that start with the text,
-    then those whose part after the surname starts with it ("van an"), then those whose given
-    name (last word) does ("an"). A last phase finds any other word that starts with it (a
-    middle word of a long name: "thu" in "Nguyễn Thị Thu Hương"); it scans, and is only reached
-    when the earlier phases run out. Each phase leaves out the rows of the earlier ones. A
-    12-digit text looks up the citizen ID.
+    an index range read in order, so a page costs about the same whatever the data size: the
+    names that start with the text, then those whose part after the surname starts with it
+    ("van an"), then those whose given name (last word) does ("an"), then those whose third word
+    does when it is not the last ("thu" in "Nguyễn Thị Thu Hương"). A last phase finds a later
+    word of the rare names of five words or more; it reads only those names (a partial index).
+    Each phase leaves out the rows of the earlier ones.
+
+    A 12-digit text looks up the citizen ID, among the members whose citizen ID ``user`` may see
+    (:func:`sensitive_visible`): a masked ID cannot be confirmed by searching for it.
     """
     raw = (text or "").strip()
     if raw.isdigit() and len(raw) == 12:
-        return [Phase(qs.filter(citizen_id=raw), NAME)]
+        return [Phase(qs.filter(sensitive_visible(user), citizen_id=raw), NAME)]
     key = fold(raw)
     if not key:
         return [Phase(qs, NAME)]
     bound = prefix_upper_bound(key)
-    starts = [Q(**{f"{field}__gte": key, f"{field}__lt": bound}) for field in (NAME, TAIL, GIVEN)]
+    starts = [Q(**{f"{field}__gte": key, f"{field}__lt": bound}) for field in (NAME, TAIL, GIVEN, INNER)]
     phases = [Phase(qs.filter(starts[0]), NAME)]
-    for i, field in ((1, TAIL), (2, GIVEN)):
+    for i, field in ((1, TAIL), (2, GIVEN), (3, INNER)):
         phases.append(Phase(qs.filter(starts[i]).exclude(_any(starts[:i])), field))
-    phases.append(Phase(qs.filter(name_folded__contains=" " + key).exclude(_any(starts)), NAME))
+    later_word = Q(name_rest__gte=key, name_rest__lt=bound) | Q(name_rest__contains=" " + key)
+    phases.append(Phase(qs.filter(later_word, name_rest__isnull=False).exclude(_any(starts)), NAME))
     return phases
 
 
@@ -194,10 +206,11 @@ class Page:
     next_cursor: str | None
 
 
-def page(qs: QuerySet[Member], *, after: str | None = None, size: int = PAGE_SIZE, search: str = "") -> Page:
-    """One page of ``qs`` (optionally searched), each phase by its key then id: keyset
-    pagination, no OFFSET."""
-    phases = search_phases(qs, search)
+def page(qs: QuerySet[Member], *, after: str | None = None, size: int = PAGE_SIZE, search: str = "",
+         user: Any = None) -> Page:
+    """One page of ``qs`` (optionally searched as ``user``: :func:`search_phases`), each phase by
+    its key then id: keyset pagination, no OFFSET."""
+    phases = search_phases(qs, search, user)
     cursor = _decode(after) if after else None
     if cursor and cursor[0] >= len(phases):
         cursor = None

@@ -17,8 +17,14 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories.registry import make_member, make_unit, make_user
+
+# The machine is shared and small: a property test is judged on its examples, never on its speed
+# (hypothesis's default 200 ms deadline fails tests when another job takes the CPU).
+hypothesis_settings.register_profile("chibo", deadline=None)
+hypothesis_settings.load_profile("chibo")
 
 
 @pytest.fixture(autouse=True)

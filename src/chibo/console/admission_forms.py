@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.admissions.models import AdmissionCase, Course, Relation, VerificationResult
 from chibo.admissions.services import IDENTITY_FIELDS
 from chibo.admissions.stages import ENDS, Stage
+from chibo.core.forms import TypedTextForm, TypedTextModelForm
 from chibo.members.enums import Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
 
@@ -32,7 +33,7 @@ def _style(form: forms.BaseForm) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-class CaseForm(forms.Form):
+class CaseForm(TypedTextForm):
     """The applicant's details (opening a case, or correcting it before the decision)."""
 
     def __init__(self, *args: Any, opening: bool = False, cell: Any = None, with_sensitive: bool = True,
@@ -72,7 +73,7 @@ class CaseForm(forms.Form):
                 if any(n in self.fields for n in names)]
 
 
-class StepForm(forms.Form):
+class StepForm(TypedTextForm):
     """The move of a case to ``to``: the date, and the facts that move records."""
 
     to = forms.CharField(widget=forms.HiddenInput)
@@ -178,7 +179,7 @@ def _verification_fields(case: AdmissionCase) -> dict[str, forms.Field]:
     return fields
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(TypedTextForm):
     title = forms.CharField(label=_("What is it?"), max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": _("e.g. Application (1-KNĐ)")}))
     file = forms.FileField(label=_("Scan (PDF, JPEG or PNG, up to 20 MB)"))
@@ -188,7 +189,7 @@ class DocumentForm(forms.Form):
         _style(self)
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(TypedTextModelForm):
     class Meta:
         model = Course
         fields = ("name", "starts_on", "ends_on")

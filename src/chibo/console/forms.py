@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.accounts.roles import Perm
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.forms import TypedTextForm
 from chibo.members.enums import ETHNICITY_CHOICES, AgeBand, Religion, Sex, Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.members.queries import CURRENT, Filters
@@ -44,7 +45,7 @@ _MEMBER_WIDGETS: dict[str, forms.Widget | type[forms.Widget]] = {
 }
 
 
-class MemberForm(forms.Form):
+class MemberForm(TypedTextForm):
     """The member profile (the fields the member services accept)."""
 
     def __init__(self, *args: Any, with_sensitive: bool = True, **kwargs: Any) -> None:
@@ -89,7 +90,7 @@ EDUCATION_CHOICES = [
 ]
 
 
-class MemberFilterForm(forms.Form):
+class MemberFilterForm(TypedTextForm):
     """Filters of the member list. Ethnicity and religion only for those who may see them."""
 
     q = forms.CharField(label=_("Name or citizen ID"), required=False, max_length=80)
@@ -144,7 +145,7 @@ class MemberFilterForm(forms.Form):
 # --- unit operations ---------------------------------------------------------------------------
 
 
-class UnitOperationForm(forms.Form):
+class UnitOperationForm(TypedTextForm):
     """Every restructuring is dated and cites the decision that authorised it."""
 
     on = forms.DateField(label=_("Effective date"), widget=DATE)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.accounts.roles import Perm
 from chibo.core.errors import NotFound
+from chibo.core.forms import TypedTextForm
 from chibo.library import rules
 from chibo.library.enums import DocumentKind
 from chibo.library.models import Document
@@ -25,7 +26,7 @@ def _style(form: forms.BaseForm) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-class _PublishUnitForm(forms.Form):
+class _PublishUnitForm(TypedTextForm):
     """A form with a ``unit`` field: the code of a unit the user publishes to."""
 
     unit = forms.CharField(label=_("Audience: code of the unit"), max_length=32,

@@ -7,13 +7,14 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.forms import TypedTextForm
 from chibo.handbook.models import POST_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from chibo.org.models import Unit
 
 SUBJECT_FROM_TEXT = 80
 
 
-class _Keyed(forms.Form):
+class _Keyed(TypedTextForm):
     # a fresh key per submission, set by handbook.js: a message replayed from the outbox is stored once
     client_key = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 

@@ -15,6 +15,7 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import console_view, require_anywhere
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.forms import TypedTextForm
 from chibo.handbook import queries, services
 from chibo.handbook.models import POST_MAX_LENGTH
 from chibo.org import queries as org_queries
@@ -22,7 +23,7 @@ from chibo.org import queries as org_queries
 SHOWN = 100
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TypedTextForm):
     text = forms.CharField(label=gettext_lazy("Answer"), max_length=POST_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 4, "class": "form-control",
                                                         "maxlength": POST_MAX_LENGTH}))

@@ -14,7 +14,7 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm
 from chibo.members.enums import ETHNICITY_CHOICES, AgeBand, Religion, Sex, Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
-from chibo.members.queries import CURRENT, Filters
+from chibo.members.queries import CURRENT, Filters, is_citizen_id_search
 from chibo.members.services import PROFILE_FIELDS
 from chibo.org import queries as org_queries
 from chibo.org.enums import Sector, UnitKind
@@ -111,8 +111,10 @@ class MemberFilterForm(TypedTextForm):
             data = data.copy()
             data["status"] = CURRENT
         super().__init__(data, **kwargs)
+        self.sensitive = sensitive
         if not sensitive:
             del self.fields["ethnicity"], self.fields["religion"]
+            self.fields["q"].label = _("Full name")  # a citizen-ID search finds only IDs one may see
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
         self.fields["q"].widget.attrs.update(type="search", autocomplete="off",
@@ -131,6 +133,11 @@ class MemberFilterForm(TypedTextForm):
     @property
     def active(self) -> bool:
         return bool(self._chosen())
+
+    @property
+    def citizen_id_refused(self) -> bool:
+        """A search by citizen ID in a unit where the user may not see citizen IDs."""
+        return not self.sensitive and is_citizen_id_search(getattr(self, "cleaned_data", {}).get("q", ""))
 
     @property
     def current_only(self) -> bool:

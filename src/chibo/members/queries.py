@@ -152,7 +152,7 @@ def search_phases(qs: QuerySet[Member], text: str, user: Any = None) -> list[Pha
     (:func:`sensitive_visible`): a masked ID cannot be confirmed by searching for it.
     """
     raw = (text or "").strip()
-    if raw.isdigit() and len(raw) == 12:
+    if is_citizen_id_search(raw):
         return [Phase(qs.filter(sensitive_visible(user), citizen_id=raw), NAME)]
     key = fold(raw)
     if not key:
@@ -165,6 +165,12 @@ def search_phases(qs: QuerySet[Member], text: str, user: Any = None) -> list[Pha
     later_word = Q(name_rest__gte=key, name_rest__lt=bound) | Q(name_rest__contains=" " + key)
     phases.append(Phase(qs.filter(later_word, name_rest__isnull=False).exclude(_any(starts)), NAME))
     return phases
+
+
+def is_citizen_id_search(text: str) -> bool:
+    """Whether a search text looks up a citizen ID (12 digits) rather than a name."""
+    raw = (text or "").strip()
+    return raw.isdigit() and len(raw) == 12
 
 
 def _any(conditions: list[Q]) -> Q:

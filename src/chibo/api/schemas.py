@@ -210,7 +210,8 @@ class MemberFilters(Schema):
     religion: ReligionCode | None = None
     education: Literal["lt9", "9-11", "12"] | None = None
     age_band: choice(AgeBand.values) | None = None
-    q: text(120) = Field("", description="Name (accents optional) or a 12-digit citizen ID.")
+    q: text(120) = Field("", description="Name (accents optional) or a 12-digit citizen ID (found only "
+                                         "where you may see citizen IDs unmasked).")
     after: text(400) | None = Field(None, description="The `next` value of the previous page.")
     limit: int = Field(50, ge=1, le=200)
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from chibo.admissions import rules
 from chibo.admissions.rules import Applicant, Introducer
-from chibo.core.calendar import is_working_day, working_days_between
+from chibo.core.calendar import add_working_days, is_working_day, working_days_between
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -201,6 +201,38 @@ def test_the_admission_decision_is_due_60_working_days_after_the_cell_resolution
     resolution = D(2026, 6, 1)
     assert working_days_between(resolution, rules.decision_due(resolution)) == 60
     assert working_days_between(resolution, rules.decision_due(resolution, extended=True)) == 90
+
+
+REASON = rules.Extension(reason="Chờ thẩm tra bổ sung")
+CONSENT = rules.Extension(reason="Chờ thẩm tra bổ sung", consent_number="45-CV/HU", consent_on=D(2026, 4, 20))
+
+
+@pytest.mark.parametrize(("on", "extension", "expected"), [
+    (D(2026, 3, 2), rules.Extension(), []),  # on the deadline
+    (D(2026, 3, 3), rules.Extension(), ["deadline.reason"]),
+    (D(2026, 4, 13), REASON, []),  # the committee's own extension, to its cap
+    (D(2026, 4, 14), REASON, ["deadline.consent"]),  # past the cap: the superior committee consents
+    (D(2026, 4, 14), rules.Extension(consent_number="45-CV/HU", consent_on=D(2026, 4, 10)), ["deadline.reason"]),
+    (D(2026, 4, 19), CONSENT, ["deadline.consent_date"]),  # a consent after the step
+    (D(2026, 4, 20), CONSENT, []),
+])
+def test_a_late_step_gives_its_reason_and_past_the_cap_the_superior_committees_consent(on, extension, expected):
+    deadline = rules.Deadline(due=D(2026, 3, 2), cap=D(2026, 4, 13))
+    assert codes(rules.lateness_findings(deadline, on, extension)) == expected
+
+
+def test_the_decisions_may_be_extended_30_working_days_and_the_ceremony_not_without_consent():
+    decision = rules.decision_deadline(D(2026, 6, 1))
+    assert working_days_between(decision.due, decision.cap) == 30
+    recognition = rules.recognition_decision_deadline(D(2026, 6, 1))
+    assert working_days_between(D(2026, 6, 1), recognition.cap) == 60
+    ceremony = rules.ceremony_deadline(D(2026, 6, 1))
+    assert ceremony.cap == ceremony.due
+    late = add_working_days(ceremony.due, 1)
+    assert codes(rules.lateness_findings(ceremony, late, REASON)) == ["deadline.consent"]
+    assert rules.lateness_findings(ceremony, late, REASON)[0].message == (
+        "The deadline was 13/07/2026: later, this step needs the consent of the directly superior committee. "
+        "Record the number and date of its consent.")
 
 
 @given(st.dates(D(2024, 1, 1), D(2027, 12, 31)))

@@ -218,10 +218,50 @@ def test_a_case_cannot_be_opened_in_the_future(cast):
 
 def test_the_reason_for_a_late_decision_is_kept_on_the_step(cast):
     case = carry(open_case(cast.tree.k), Stage.COMMITTEE_RESOLVED)
-    late = case.next_due + dt.timedelta(days=3)
+    due = case.next_due
+    late = due + dt.timedelta(days=3)
     services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=late,
                      facts={"number": "1-QĐ", "extension_reason": "Chờ thẩm tra bổ sung"})
-    assert case.steps.get(stage=Stage.ADMITTED).note.endswith("Chờ thẩm tra bổ sung")
+    step = case.steps.get(stage=Stage.ADMITTED)
+    assert (step.deadline, step.extension_reason, step.consent_number, step.consent_on) == (
+        due, "Chờ thẩm tra bổ sung", "", None)
+
+
+def test_a_decision_past_the_longest_extension_needs_the_superior_committees_consent(cast):
+    case = carry(open_case(cast.tree.k), Stage.COMMITTEE_RESOLVED)
+    deadline = services.rules.decision_deadline(case.cell_vote_on)
+    past_cap = services.rules.add_working_days(deadline.cap, 1)
+    facts = {"number": "1-QĐ", "extension_reason": "Hồ sơ thất lạc"}
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=past_cap, facts=facts)
+    assert list(err.value.field_errors) == ["consent_number"]
+    case.refresh_from_db()
+    assert (case.stage, case.member_id) == (Stage.COMMITTEE_RESOLVED, None)
+    case = services.advance(case, actor=SYSTEM, to=Stage.ADMITTED, on=past_cap,
+                            facts={**facts, "consent_number": "45-CV/HU", "consent_on": past_cap})
+    step = case.steps.get(stage=Stage.ADMITTED)
+    assert (case.stage, case.extended, step.deadline, step.consent_number, step.consent_on) == (
+        Stage.ADMITTED, True, deadline.due, "45-CV/HU", past_cap)
+
+
+def test_a_late_ceremony_needs_the_superior_committees_consent(cast):
+    case = carry(open_case(cast.tree.k), Stage.ADMITTED)
+    due = services.rules.ceremony_due(case.decision_on)
+    late = services.rules.add_working_days(due, 1)
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={"extension_reason": "Ốm"})
+    assert err.value.field_errors["consent_number"] == [
+        f"The deadline was {due:%d/%m/%Y}: later, this step needs the consent of the directly superior committee. "
+        "Record the number and date of its consent."]
+    with pytest.raises(DomainError) as err:
+        services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={
+            "extension_reason": "Ốm", "consent_number": "12-CV/ĐU", "consent_on": late + dt.timedelta(days=1)})
+    assert list(err.value.field_errors) == ["consent_on"]
+    case = services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={
+        "extension_reason": "Ốm", "consent_number": "12-CV/ĐU", "consent_on": due})
+    step = case.steps.get(stage=Stage.SWORN_IN)
+    assert (case.ceremony_on, step.deadline, step.extension_reason, step.consent_number, step.consent_on) == (
+        late, due, "Ốm", "12-CV/ĐU", due)
 
 
 def test_a_course_of_another_branch_is_refused(cast):
@@ -281,7 +321,8 @@ def test_a_readmitted_member_leaves_the_old_card_and_ceremony_behind(cast):
 def test_a_late_ceremony_does_not_move_the_recognition_decision_deadline(cast):
     case = carry(open_case(cast.tree.k), Stage.ADMITTED)
     late = services.rules.ceremony_due(case.decision_on) + dt.timedelta(days=3)
-    case = services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={"extension_reason": "Ốm"})
+    case = services.advance(case, actor=SYSTEM, to=Stage.SWORN_IN, on=late, facts={
+        "extension_reason": "Ốm", "consent_number": "12-CV/ĐU", "consent_on": late})
     assert case.extended
     case = carry(case, Stage.RECOGNITION_VOTED)
     assert case.next_due == services.rules.recognition_decision_due(case.stage_on)  # not +30

@@ -437,7 +437,7 @@ def test_the_patch_schema_has_exactly_the_identity_fields():
     assert set(StepFacts.model_fields) == {
         "certificate_no", "certificate_issuer", "course", "introducers", "youth_union_path",
         "youth_union_resolution", "note", "verifications", "yes", "number", "committee_members",
-        "extension_reason", "place", "course_done", "self_review", "helper_review"}
+        "extension_reason", "consent_number", "consent_on", "place", "course_done", "self_review", "helper_review"}
 
 
 # ------------------------------------------------------------------ filters and paging

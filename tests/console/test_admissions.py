@@ -135,6 +135,26 @@ def test_a_refused_step_shows_the_reason_and_changes_nothing(cast, login):
     assert case.stage == Stage.VERIFIED and case.steps.count() == 6
 
 
+def test_a_late_ceremony_records_the_superior_committees_consent_and_the_timeline_shows_it(cast, login):
+    from chibo.admissions import rules
+
+    case = carry(open_case(cast.tree.k), Stage.ADMITTED)
+    due = rules.ceremony_due(case.decision_on)
+    late = rules.add_working_days(due, 2)
+    client = login("secretary")
+    refused = _post_step(client, case, Stage.SWORN_IN, late, place="Hội trường", extension_reason="Đảng viên mới ốm")
+    assert refused.status_code == 422
+    assert "needs the consent of the directly superior committee" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.stage == Stage.ADMITTED
+    done = _post_step(client, case, Stage.SWORN_IN, late, place="Hội trường", extension_reason="Đảng viên mới ốm",
+                      consent_number="12-CV/ĐU", consent_on=due.isoformat())
+    assert done.status_code == 302
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert (f"After the deadline of {due:%d/%m/%Y}: Đảng viên mới ốm · with the superior committee's consent "
+            f"No. 12-CV/ĐU of {due:%d/%m/%Y}") in page
+
+
 def test_a_step_for_the_committee_is_forbidden_to_the_secretary(cast, login):
     case = carry(open_case(cast.tree.k), Stage.OPINIONS)
     response = _post_step(login("secretary"), case, Stage.VERIFIED, case.stage_on, self_name="A", self_result="clear")

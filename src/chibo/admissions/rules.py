@@ -261,6 +261,71 @@ def recognition_decision_due(cell_vote: dt.date, *, extended: bool = False) -> d
     return add_working_days(cell_vote, days)
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """A step's deadline: ``due``, the regulation's; ``cap``, the last day the deciding committee
+    may extend it to on its own, with a reason (``due`` where it may not). Later than ``cap``, the
+    step needs the consent of the directly superior committee as well."""
+
+    due: dt.date
+    cap: dt.date
+
+
+def decision_deadline(cell_resolution: dt.date) -> Deadline:
+    """60 working days after the cell's resolution; in special cases at most 30 more (QĐ 29-QĐ/TW
+    §4.3.1)."""
+    return Deadline(decision_due(cell_resolution), decision_due(cell_resolution, extended=True))
+
+
+def ceremony_deadline(decision_received: dt.date) -> Deadline:
+    """30 working days after the decision is received; later only with the directly superior
+    committee's consent (QĐ 232-QĐ/TW §4.1)."""
+    due = ceremony_due(decision_received)
+    return Deadline(due, due)
+
+
+def recognition_decision_deadline(cell_vote: dt.date) -> Deadline:
+    """30 working days after the cell's vote; in special cases at most 30 more (QĐ 29-QĐ/TW §4.3.1)."""
+    return Deadline(recognition_decision_due(cell_vote), recognition_decision_due(cell_vote, extended=True))
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What a late step gives: why, and the superior committee's consent (number and date)."""
+
+    reason: str = ""
+    consent_number: str = ""
+    consent_on: dt.date | None = None
+
+
+def lateness_findings(deadline: Deadline, on: dt.date, extension: Extension) -> list[Finding]:
+    """A step on ``on`` after its deadline: the reason for the extension; past the cap, the
+    consent of the directly superior committee, dated on or before the step."""
+    if on <= deadline.due:
+        return []
+    findings = []
+    if not extension.reason:
+        findings.append(Finding("deadline.reason", "extension_reason", _(
+            "The deadline was %(day)s: record the reason for the extension.") % {"day": _day(deadline.due)}))
+    if on <= deadline.cap:
+        return findings
+    if not extension.consent_number or extension.consent_on is None:
+        findings.append(Finding("deadline.consent", "consent_number", _consent_needed(deadline)))
+    elif extension.consent_on > on:
+        findings.append(Finding("deadline.consent_date", "consent_on", _(
+            "The superior committee's consent must be dated on or before this step.")))
+    return findings
+
+
+def _consent_needed(deadline: Deadline) -> str:
+    if deadline.cap == deadline.due:
+        return _("The deadline was %(day)s: later, this step needs the consent of the directly superior "
+                 "committee. Record the number and date of its consent.") % {"day": _day(deadline.due)}
+    return _("The deadline was %(day)s, and %(cap)s with the longest extension the regulation allows: later, "
+             "this step needs the consent of the directly superior committee. Record the number and date of "
+             "its consent.") % {"day": _day(deadline.due), "cap": _day(deadline.cap)}
+
+
 def dossier_stale(dossier_since: dt.date, on: dt.date) -> bool:
     """A dossier older than 12 months without a cell vote must renew its introductions and opinions."""
     return on > add_months(dossier_since, rule("admission.dossier_valid_months", on=on))

@@ -206,16 +206,22 @@ def committee_resolved(case: AdmissionCase, row: CaseStep, on: dt.date, facts: F
     return _vote(row, facts, int(facts["committee_members"]), on)
 
 
-def _late(case: AdmissionCase, row: CaseStep, on: dt.date, normal: dt.date, facts: Facts) -> list[rules.Finding]:
-    """A decision after its deadline needs the recorded reason for the extension (kept in the
-    step's note)."""
-    reason = str(facts.get("extension_reason") or "").strip()
-    if on > normal and not reason:
-        return [rules.Finding("deadline.reason", "extension_reason", _(
-            "The deadline was %(day)s: record the reason for the extension.") % {"day": rules._day(normal)})]
-    case.extended = on > normal
+def _late(case: AdmissionCase, row: CaseStep, on: dt.date, deadline: rules.Deadline,
+          facts: Facts) -> list[rules.Finding]:
+    """A step after its deadline needs the reason for the extension and, past what the regulation
+    lets the committee extend on its own, the superior committee's consent: kept on the step."""
+    consent_on = facts.get("consent_on")
+    extension = rules.Extension(reason=str(facts.get("extension_reason") or "").strip(),
+                                consent_number=str(facts.get("consent_number") or "").strip(),
+                                consent_on=_date(consent_on) if consent_on else None)
+    findings = rules.lateness_findings(deadline, on, extension)
+    if findings:
+        return findings
+    row.deadline, case.extended = deadline.due, on > deadline.due
     if case.extended:
-        row.note = "\n".join(filter(None, [row.note, _("Reason for the extension: %(reason)s") % {"reason": reason}]))
+        row.extension_reason = extension.reason
+        if on > deadline.cap:
+            row.consent_number, row.consent_on = extension.consent_number, extension.consent_on
     return []
 
 
@@ -227,7 +233,7 @@ def admitted(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
     if case.cell_vote_on and on < case.cell_vote_on:
         findings.append(rules.Finding("date.before_vote", "on",
                                       _("The decision cannot precede the cell's resolution.")))
-    findings += _late(case, row, on, rules.decision_due(case.cell_vote_on or on), facts)
+    findings += _late(case, row, on, rules.decision_deadline(case.cell_vote_on or on), facts)
     if findings:
         return findings
     case.decision_no, case.decision_on, row.number = facts["number"], on, facts["number"]
@@ -250,7 +256,7 @@ def sworn_in(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
     if case.decision_on and on < case.decision_on:
         return [rules.Finding("date.before_decision", "on", _("The ceremony cannot precede the decision."))]
-    findings = _late(case, row, on, rules.ceremony_due(case.decision_on or on), facts)
+    findings = _late(case, row, on, rules.ceremony_deadline(case.decision_on or on), facts)
     if findings:
         return findings
     case.ceremony_on = on
@@ -298,7 +304,7 @@ def official(case: AdmissionCase, row: CaseStep, on: dt.date, facts: Facts, acto
 
     vote = case.steps.filter(stage=Stage.RECOGNITION_VOTED, passed=True).order_by("-id").first()
     findings = _need(facts, "number")
-    findings += _late(case, row, on, rules.recognition_decision_due(vote.on if vote else on), facts)
+    findings += _late(case, row, on, rules.recognition_decision_deadline(vote.on if vote else on), facts)
     if findings:
         return findings
     row.number = facts["number"]

@@ -125,6 +125,11 @@ class StepFacts(Schema):
                                                                                 "committee's members.")
     extension_reason: text(255) | None = Field(None, description="admitted, sworn_in, official: why it is past "
                                                                  "the deadline.")
+    consent_number: text(40) | None = Field(None, description="admitted, sworn_in, official: the directly superior "
+                                            "committee's consent (number), for a step later than the committee "
+                                            "may extend on its own (a late ceremony, a decision past the longest "
+                                            "extension).")
+    consent_on: dt.date | None = Field(None, description="The date of that consent (on or before the step).")
     place: text(255) | None = Field(None, description="sworn_in: where the ceremony was held.")
     course_done: StrictBool | None = Field(None, description="probation_reviewed: the new-member course completed.")
     self_review: StrictBool | None = Field(None, description="probation_reviewed: the member's self-review written.")

@@ -120,6 +120,13 @@ def _fields(case: AdmissionCase, stage: Stage) -> dict[str, forms.Field]:
     number = _text(_("Resolution or decision number"))
     yes = forms.IntegerField(label=_("Yes votes"), min_value=0)
     reason = _text(_("Reason for a late decision (only when past the deadline)"), required=False, max_length=500)
+    consent = {  # the directly superior committee's consent: a late ceremony, a decision past the longest extension
+        "consent_number": _text(_("Consent of the superior committee: number"), required=False, help_text=_(
+            "Only for a step later than the committee may extend on its own: a late ceremony, or a decision "
+            "past the longest extension.")),
+        "consent_on": forms.DateField(label=_("Consent of the superior committee: date"), widget=DATE,
+                                      required=False),
+    }
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     by_stage: dict[str, dict[str, forms.Field]] = {
         Stage.COURSE: {
@@ -133,16 +140,17 @@ def _fields(case: AdmissionCase, stage: Stage) -> dict[str, forms.Field]:
         Stage.CELL_VOTED: {"number": number, "yes": yes},
         Stage.COMMITTEE_RESOLVED: {"number": number, "committee_members": forms.IntegerField(
             label=_("Members of the grassroots committee"), min_value=1), "yes": yes},
-        Stage.ADMITTED: {"number": number, "extension_reason": reason},
+        Stage.ADMITTED: {"number": number, "extension_reason": reason, **consent},
         Stage.SWORN_IN: {"place": _text(_("Place of the ceremony"), required=False, max_length=255),
-                         "extension_reason": reason},
+                         "extension_reason": _text(_("Reason for a late ceremony (only when past the deadline)"),
+                                                   required=False, max_length=500), **consent},
         Stage.PROBATION_REVIEWED: {
             "course_done": forms.BooleanField(label=_("New-member course completed"), required=False),
             "self_review": forms.BooleanField(label=_("Self-review written"), required=False),
             "helper_review": forms.BooleanField(label=_("Helper member's review written"), required=False),
         },
         Stage.RECOGNITION_VOTED: {"number": _text(_("Resolution number"), required=False), "yes": yes},
-        Stage.OFFICIAL: {"number": number, "extension_reason": reason},
+        Stage.OFFICIAL: {"number": number, "extension_reason": reason, **consent},
     }
     fields = dict(by_stage.get(stage, {}))
     if stage in ENDS:

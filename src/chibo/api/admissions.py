@@ -169,13 +169,16 @@ def _queue_cursor(after: str | None) -> str | None:
 
 
 def _queue_unit(user: Any, pk: int | None, perm: str) -> Unit:
-    """The unit asked for (404 outside the scope of ``perm``), or the top unit of that scope; like
-    the console, 403 for a user who holds ``perm`` nowhere."""
-    if not policy.has_perm_anywhere(user, perm):
+    """The unit asked for, or the top unit of the scope of ``perm``: 404 for a unit the user may not
+    see, 403 for one they see without ``perm`` there (or without ``perm`` anywhere)."""
+    if pk is None:
+        if not policy.has_perm_anywhere(user, perm):
+            raise PermissionDenied()
+        return org_queries.scope_roots(user, perm)[0]
+    unit = org_queries.get_unit_for_user(user, pk=pk)
+    if not policy.can(user, perm, unit.path):
         raise PermissionDenied()
-    if pk is not None:
-        return org_queries.get_unit_for_user(user, pk=pk, perm=perm)
-    return org_queries.scope_roots(user, perm)[0]
+    return unit
 
 
 # ---------------------------------------------------------------- operations

@@ -20,6 +20,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from chibo.api import scope
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 
 logger = logging.getLogger("chibo.api")
@@ -37,7 +38,7 @@ def _respond(api: NinjaAPI, request: HttpRequest, status: int, detail: Any,
 
 
 def _not_found_message(exc: NotFound) -> str:
-    known = {"unit": _("No such unit."), "member": _("No such member.")}
+    known = {"unit": _("No such unit."), "member": _("No such member."), "case": _("No such case.")}
     text = str(exc.message)
     return known.get(text, text) or _("Not found.")
 
@@ -120,6 +121,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid_request(request, exc: NinjaValidationError):
+        hidden = scope.outside_scope(request)  # 404 before 422: see chibo.api.scope
+        if hidden is not None:
+            return domain_error(request, hidden)
         return _respond(api, request, 422, _("The request has invalid values: see the fields below."),
                         validation_errors(exc.errors))
 
@@ -131,6 +135,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        hidden = scope.outside_scope(request) if exc.status_code == 400 else None  # a body that is not JSON
+        if hidden is not None:
+            return domain_error(request, hidden)
         generic = exc.message in ("Cannot parse request body", "Forbidden", "Unauthorized", "")
         detail = _status_messages().get(exc.status_code, exc.message) if generic else exc.message
         return _respond(api, request, exc.status_code, detail)

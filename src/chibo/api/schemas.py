@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -21,6 +23,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from chibo.core.text import name_problem, text_problem
 from chibo.members.enums import (
     ETHNICITY_CHOICES,
     AgeBand,
@@ -53,14 +56,18 @@ def _iso_date_text(value: Any) -> Any:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
 
-def _plain_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("Text cannot contain NUL characters."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(_("Text must be valid Unicode.")) from None
-    return value
+def _refusing(check: Callable[[str], str | None]) -> Callable[[str], str]:
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    return validate
+
+
+_one_line = _refusing(text_problem)
+_lines = _refusing(partial(text_problem, multiline=True))
+_a_name = _refusing(name_problem)
 
 
 def _email(value: str) -> str:
@@ -72,9 +79,15 @@ def _email(value: str) -> str:
     return value
 
 
-def text(max_length: int) -> Any:
-    """A string of at most ``max_length`` characters, without NUL or lone surrogates."""
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_plain_text)]
+def text(max_length: int, *, multiline: bool = False) -> Any:
+    """A string of at most ``max_length`` characters that follows the rules for text a person typed
+    (``core.text``: no control, invisible or unused characters; line breaks only if ``multiline``)."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_lines if multiline else _one_line)]
+
+
+def name_text(max_length: int) -> Any:
+    """:func:`text` for a name or a place, which also cannot start with = + - @."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_a_name)]
 
 
 def choice(values: list[str] | tuple[str, ...]) -> Any:
@@ -267,8 +280,8 @@ class MemberChanges(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: text(120) = _optional()
-    birth_name: text(120) = _optional()
+    full_name: name_text(120) = _optional()
+    birth_name: name_text(120) = _optional()
     sex: SexCode = _optional()
     birth_date: IsoDate = _optional()
     citizen_id: text(20) = _optional(description="12 digits; spaces are ignored.")
@@ -276,9 +289,9 @@ class MemberChanges(Schema):
     email: Annotated[text(254), AfterValidator(_email)] = _optional()
     ethnicity: EthnicityCode = _optional()
     religion: ReligionCode = _optional()
-    home_town: text(255) = _optional()
-    birth_place: text(255) = _optional()
-    residence: text(255) = _optional()
+    home_town: name_text(255) = _optional()
+    birth_place: name_text(255) = _optional()
+    residence: name_text(255) = _optional()
     education_grade: int = _optional(ge=0, le=12)
     qualification: choice(Qualification.values) = _optional()
     political_theory: choice(PoliticalTheory.values) = _optional()
@@ -291,7 +304,7 @@ class MemberChanges(Schema):
     is_retired: StrictBool = _optional()
     admission_date: IsoDate | None = _optional()
     ceremony_date: IsoDate | None = _optional()
-    ceremony_place: text(255) = _optional()
+    ceremony_place: name_text(255) = _optional()
     official_date: IsoDate | None = _optional()
     card_number: text(16) | None = _optional()
     background_sheet_no: text(32) = _optional()
@@ -305,7 +318,7 @@ class MemberIn(MemberChanges):
     """A new member: the cell, and at least name, sex, date of birth and citizen ID."""
 
     unit: Id = Field(description="The cell (or grassroots cell) the member is placed in.")
-    full_name: text(120)
+    full_name: name_text(120)
     sex: SexCode
     birth_date: IsoDate
     citizen_id: text(20) = Field(description="12 digits; spaces are ignored.")

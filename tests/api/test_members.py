@@ -194,7 +194,12 @@ def test_update_changes_only_the_fields_sent(api, cast):
 
 @pytest.mark.parametrize(("body", "errors"), [
     ({"phone": None}, {"phone": ["Enter text."]}),
-    ({"full_name": "Đặng\x00An"}, {"full_name": ["Text cannot contain NUL characters."]}),
+    ({"full_name": "Đặng\x00An"}, {"full_name": [
+        "The text contains a control character (U+0000) at position 5: delete it and type the text again."]}),
+    ({"home_town": "=HYPERLINK(1)", "residence": "\u202eHà Nội"}, {
+        "home_town": ["A name or place cannot start with “=”: delete the sign at the start."],
+        "residence": ["The text contains an invisible formatting character (U+202E) at position 1: delete it and "
+                      "type the text again."]}),
     ({"unit": 1}, {"unit": ["This field is not allowed here."]}),
     ({"email": "not-an-address"}, {"email": ["Enter a valid e-mail address."]}),
     ({"education_grade": 10**30}, {"education_grade": ["Enter a number of at most 12."]}),

@@ -67,7 +67,7 @@ def test_a_unit_name_cannot_start_like_a_formula(cast, login):
 
 
 def test_a_step_note_keeps_its_lines_but_not_a_bidi_override(cast):
-    case = carry(open_case(cast.tree.k), Stage.VERIFIED)
+    case = carry(open_case(cast.tree.k), Stage.INTRODUCED)
     data = {"to": Stage.OPINIONS, "expected": case.stage, "on": "2025-01-02"}
     ok = StepForm({**data, "note": "Công đoàn: đồng ý.\r\n\t- Chi bộ nơi cư trú: đồng ý 👨‍👩‍👧"}, case=case,
                   to=Stage.OPINIONS)

@@ -27,6 +27,7 @@ from chibo.api.schemas import (
     _email,
     _optional,
     choice,
+    name_text,
     text,
 )
 from chibo.members.enums import Qualification
@@ -43,7 +44,7 @@ class CaseChanges(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: text(120) = _optional()
+    full_name: name_text(120) = _optional()
     sex: SexCode = _optional()
     birth_date: IsoDate = _optional()
     citizen_id: text(20) = _optional(description="12 digits; spaces are ignored.")
@@ -51,8 +52,8 @@ class CaseChanges(Schema):
     email: Annotated[text(254), AfterValidator(_email)] = _optional()
     ethnicity: EthnicityCode = _optional()
     religion: ReligionCode = _optional()
-    home_town: text(255) = _optional()
-    residence: text(255) = _optional()
+    home_town: name_text(255) = _optional()
+    residence: name_text(255) = _optional()
     education_grade: int = _optional(ge=0, le=12)
     qualification: choice(Qualification.values) = _optional()
     occupation: OccupationCode = _optional()
@@ -75,7 +76,7 @@ class CaseIn(CaseChanges):
     on: IsoDate = Field(description="The date of the cell's resolution.")
     resolution: text(40) = Field("", description="The resolution's number.")
     helper: Id | None = Field(None, description="The helper: an official member of the cell (a member id).")
-    full_name: text(120)
+    full_name: name_text(120)
     sex: SexCode
     birth_date: IsoDate
     citizen_id: text(20) = Field(description="12 digits; spaces are ignored.")
@@ -95,9 +96,9 @@ class VerificationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     relation: choice(Relation.values)
-    name: text(120)
+    name: name_text(120)
     result: choice(VerificationResult.values)
-    note: text(255) = ""
+    note: text(255, multiline=True) = ""
 
 
 class StepFacts(Schema):
@@ -107,15 +108,15 @@ class StepFacts(Schema):
     model_config = ConfigDict(extra="forbid")
 
     certificate_no: text(40) | None = Field(None, description="course: the awareness-course certificate number.")
-    certificate_issuer: text(200) | None = Field(None, description="course: who issued the certificate.")
+    certificate_issuer: name_text(200) | None = Field(None, description="course: who issued the certificate.")
     course: Id | None = Field(None, description="course: the awareness course (id), run by a committee above "
                                                 "the cell.")
     introducers: list[IntroducerIn] | None = Field(None, max_length=10, description="introduced: two official "
                                                    "members of the cell (one on the youth-union path).")
     youth_union_path: StrictBool | None = Field(None, description="introduced: by the youth union.")
     youth_union_resolution: text(40) | None = Field(None, description="introduced: the youth union's resolution.")
-    note: text(2000) | None = Field(None, description="opinions: the opinions gathered; an end: the reason; "
-                                                      "any step: a note.")
+    note: text(2000, multiline=True) | None = Field(None, description="opinions: the opinions gathered; an "
+                                                                      "end: the reason; any step: a note.")
     verifications: list[VerificationIn] | None = Field(None, max_length=20, description="verified: the "
                                                        "applicant and each relative checked.")
     yes: int | None = Field(None, ge=0, le=MAX_VOTES, description="cell_voted, committee_resolved, "
@@ -130,7 +131,7 @@ class StepFacts(Schema):
                                             "may extend on its own (a late ceremony, a decision past the longest "
                                             "extension).")
     consent_on: dt.date | None = Field(None, description="The date of that consent (on or before the step).")
-    place: text(255) | None = Field(None, description="sworn_in: where the ceremony was held.")
+    place: name_text(255) | None = Field(None, description="sworn_in: where the ceremony was held.")
     course_done: StrictBool | None = Field(None, description="probation_reviewed: the new-member course completed.")
     self_review: StrictBool | None = Field(None, description="probation_reviewed: the member's self-review written.")
     helper_review: StrictBool | None = Field(None, description="probation_reviewed: the helper's review written.")

@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from chibo.admissions.models import AdmissionCase, Course, Relation, VerificationResult
 from chibo.admissions.services import IDENTITY_FIELDS
 from chibo.admissions.stages import ENDS, Stage
+from chibo.console.widgets import DayInput
 from chibo.core.forms import TypedTextForm, TypedTextModelForm
 from chibo.members.enums import Status
 from chibo.members.models import SENSITIVE_FIELDS, Member
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 VERIFIED_RELATIONS = (Relation.SELF, Relation.FATHER, Relation.MOTHER, Relation.SPOUSE, Relation.FATHER_IN_LAW,
                       Relation.MOTHER_IN_LAW, Relation.CHILD)
 

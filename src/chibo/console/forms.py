@@ -10,6 +10,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from chibo.accounts.roles import Perm
+from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm
 from chibo.members.enums import ETHNICITY_CHOICES, AgeBand, Religion, Sex, Status
@@ -19,7 +20,7 @@ from chibo.members.services import PROFILE_FIELDS
 from chibo.org import queries as org_queries
 from chibo.org.enums import Sector, UnitKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 ANY = [("", _("All"))]
 ALL = "all"  # the member list's status filter: every status
 

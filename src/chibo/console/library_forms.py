@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.accounts.roles import Perm
+from chibo.console.widgets import DayInput
 from chibo.core.errors import NotFound
 from chibo.core.forms import TypedTextForm
 from chibo.library import rules
@@ -17,7 +18,7 @@ from chibo.library.models import Document
 from chibo.library.services import DOCUMENT_FIELDS
 from chibo.org import queries as org_queries
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 
 
 def _style(form: forms.BaseForm) -> None:

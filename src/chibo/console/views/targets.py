@@ -17,6 +17,7 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.labels import TALLY_LABELS
 from chibo.console.views.common import attachment, console_view
+from chibo.console.widgets import parse_day
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org import queries as org_queries
 from chibo.targets import assistant, progress, reports, services
@@ -31,10 +32,8 @@ FIRST_DAY = dt.date(2000, 1, 1)  # no figure is kept before the registry's first
 def _a_day(raw: str) -> dt.date:
     """A posted or asked-for day between 2000 and today; today for anything else."""
     today = timezone.localdate()
-    try:
-        return min(max(dt.date.fromisoformat(raw), FIRST_DAY), today)
-    except ValueError:
-        return today
+    day = parse_day(raw)
+    return today if day is None else min(max(day, FIRST_DAY), today)
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -236,9 +235,11 @@ def members_panel(request: HttpRequest, pk: int) -> HttpResponse:
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
     day = _day(request)
     balance = statistics.balance(unit, dt.date(day.year, 1, 1), day)
+    # the registry's new members, however entered: not the admission decisions the target counts
+    labels = {**CAUSE_LABELS, "admitted": _("New members on the register (admission date in the year)")}
     return render(request, "console/targets/_members_panel.html", {
-        "unit": unit, "day": day, "balance": balance,
-        "increases": [(CAUSE_LABELS[c], balance.changes.get(c, 0)) for c in statistics.INCREASES],
+        "unit": unit, "day": day, "balance": balance, "decisions": progress.decisions_to_date(unit, day),
+        "increases": [(labels[c], balance.changes.get(c, 0)) for c in statistics.INCREASES],
         "decreases": [(CAUSE_LABELS[c], balance.changes.get(c, 0)) for c in statistics.DECREASES],
         "empty_cells": progress.empty_residential_cells(unit)})
 

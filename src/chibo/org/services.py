@@ -62,8 +62,8 @@ def next_child_path(parent: Unit | None) -> str:
     return paths.child_path(parent.path, n) if parent else paths.segment(n)
 
 
-def check_new_unit(*, code: str, name: str, kind: str, sector: str, parent: Unit | None,
-                   opened_on: dt.date) -> None:
+def _check_new_unit(*, code: str, name: str, kind: str, sector: str, parent: Unit | None,
+                    opened_on: dt.date) -> None:
     errors: dict[str, list] = {}
     if not code or len(code) > 32:
         errors["code"] = [_("Enter a unit code of at most 32 characters.")]
@@ -94,7 +94,7 @@ def add_unit(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str
         parent = locked(parent)
     name = normalize_name(name)
     code = code.strip()
-    check_new_unit(code=code, name=name, kind=kind, sector=sector, parent=parent, opened_on=opened_on)
+    _check_new_unit(code=code, name=name, kind=kind, sector=sector, parent=parent, opened_on=opened_on)
     path = next_child_path(parent)
     unit = Unit.objects.create(
         code=code, name=name, name_folded=fold(name), kind=kind, sector=sector, parent=parent,
@@ -105,7 +105,7 @@ def add_unit(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str
     return unit
 
 
-def new_periods(units: list[Unit], *, on: dt.date) -> None:
+def _new_periods(units: list[Unit], *, on: dt.date) -> None:
     """Close the open position periods of ``units`` at ``on`` and open new ones as they now are."""
     ids = [u.pk for u in units]
     UnitPathPeriod.objects.filter(unit_id__in=ids, valid_to__isnull=True, valid_from__gte=on).delete()
@@ -126,7 +126,7 @@ def rename_unit(unit: Unit, *, actor: Any, name: str, on: dt.date, decision: str
     old = unit.name
     unit.name, unit.name_folded = name, fold(name)
     unit.save(update_fields=["name", "name_folded"])
-    new_periods([unit], on=on)
+    _new_periods([unit], on=on)
     record_event(unit, UnitEventKind.RENAMED, on=on, actor=actor, decision=decision, old_name=old, new_name=name)
     return unit
 
@@ -148,7 +148,7 @@ def reposition(unit: Unit, new_parent: Unit, *, on: dt.date) -> str:
     Unit.objects.filter(in_subtree).update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
                                            depth=F("depth") + shift)
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
-    new_periods(list(Unit.objects.subtree(new_path)), on=on)
+    _new_periods(list(Unit.objects.subtree(new_path)), on=on)
     unit.refresh_from_db()
     return new_path
 

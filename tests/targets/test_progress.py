@@ -146,3 +146,27 @@ def test_a_cell_merged_in_june_counts_under_its_successor_after_and_its_old_pare
     from chibo.admissions import tallying
 
     assert tallying.verify() == []
+
+
+def test_the_progress_page_labels_admission_decisions_apart_from_the_registrys_new_members(cast, client):
+    """One admission decided through a case and one member keyed into the registry with a 2025
+    admission date: the target counts the decision (1), the member changes count both (2), and
+    the page says which is which."""
+    from django.urls import reverse
+
+    case = _admit(cast.tree.k, "Hồ Thị Lan", start=dt.date(2025, 1, 6))
+    make_member(cast.tree.k2, "Lý Văn Mạnh", status="probationary", admission_date=dt.date(2025, 5, 5),
+                ceremony_date=dt.date(2025, 5, 19))
+    day = dt.date(2025, 12, 31)
+    assert case.decision_on.year == 2025
+    assert progress.dashboard(cast.tree.c, day).unit.admitted == progress.decisions_to_date(cast.tree.c, day) == 1
+    client.force_login(cast.province)
+    page = client.get(reverse("console:progress", args=[cast.tree.c.pk]) + "?day=2025-12-31").content.decode()
+    assert "admission decisions of the year / target" in page
+    assert ("Admissions against the target: the admission decisions recorded in admission cases, on the "
+            "decision's date. Members entered in the registry directly") in page
+    panel = client.get(reverse("console:progress_members", args=[cast.tree.c.pk]) + "?day=2025-12-31")
+    rows = [(label, n) for label, n in panel.context["increases"]]
+    assert rows[0] == ("New members on the register (admission date in the year)", 2)
+    assert ("The progress against the target counts only the admission decisions recorded in admission "
+            "cases: 1 this year.") in panel.content.decode()

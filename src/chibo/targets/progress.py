@@ -6,6 +6,11 @@ Everything is read from the tallies, never counted from the member or case table
 - the children: the unit positions valid that day (``org.UnitPathPeriod``);
 - members: the live tallies for today, and the counts copied on a day for a past day (the rate's
   base is the count on 1 January, as Resolution 21 counts it).
+
+"Admitted" is the admission decisions recorded in admission cases, on the decision's date. The
+member changes of the same page (``reports.statistics.balance``) count the registry's new members,
+whose admission date is in the year however they were entered (imports and the member form
+included), so they may be more: the page labels the two apart.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.admissions import tallying
 from chibo.admissions.models import ADMISSION_COLUMNS, AdmissionTally
 from chibo.core.calendar import is_working_day
 from chibo.members.models import UnitMemberTally
@@ -165,6 +171,12 @@ def dashboard(unit: Unit, day: dt.date | None = None) -> Dashboard:
     _rank(rows[1:])
     return Dashboard(rows[0], rows[1:], day, year_start, _series(unit, year_start, day), method, members_on,
                      _new_organizations(unit, year_start, day))
+
+
+def decisions_to_date(unit: Unit, day: dt.date) -> int:
+    """The admission decisions of ``day``'s year up to ``day`` in ``unit``'s subtree: the dashboard's
+    "admitted" (one SUM)."""
+    return tallying.year_to_date(unit, day)["admitted"]
 
 
 def _new_organizations(unit: Unit, start: dt.date, day: dt.date) -> int:

@@ -185,3 +185,17 @@ def test_the_secretary_answers_in_the_console_and_the_member_reads_it_on_the_pho
     expect(phone.locator(".post-answer .post-text")).to_contain_text("1% lương")
     expect(phone.locator("nav.tabs .badge")).to_have_count(0)  # the answer is read
     shoot(phone, "48-handbook-thread-answered", docs=True)
+
+
+def test_the_library_search_box_and_its_empty_answers_look_like_the_rest_of_the_handbook(phone, live_server, cast):
+    base = live_server.url
+    log_in(phone, base, "member")
+    phone.goto(f"{base}/handbook/library/?q=khong-co-van-ban-nao")
+    box = phone.locator("input#q")
+    style = box.evaluate("e => { const s = getComputedStyle(e); return [s.borderTopWidth, s.paddingTop, s.width]; }")
+    assert style[0] == "1px" and float(style[1].removesuffix("px")) >= 9  # the handbook's field: border, padding
+    assert float(style[2].removesuffix("px")) > 300  # the whole width of the form on a 390-px phone
+    empty = phone.get_by_text("Không có văn bản nào phù hợp với nội dung tìm kiếm.")
+    padding = empty.evaluate("e => parseFloat(getComputedStyle(e).paddingLeft)")
+    assert padding >= 9  # inside the list's frame, not against its border
+    shoot(phone, "40-handbook-library-search-empty")

@@ -82,8 +82,8 @@ def wait_until(check, what: str, logs: list[Path], timeout: float = 60):
     pytest.fail(f"{what} within {timeout:.0f} s\n" + "\n".join(f"--- {p.name}\n{p.read_text()}" for p in logs))
 
 
-@pytest.fixture
-def redis_queue() -> Iterator[SimpleNamespace]:
+@contextmanager
+def queue_in_redis() -> Iterator[SimpleNamespace]:
     """``url`` (Redis with a database number of its own) and ``name`` (a queue of its own); the
     queue's keys are deleted afterwards. Skipped when no Redis answers (scripts/ensure-redis)."""
     import redis
@@ -95,7 +95,15 @@ def redis_queue() -> Iterator[SimpleNamespace]:
     except redis.ConnectionError:
         pytest.skip("no Redis answers on 127.0.0.1:6379 (scripts/ensure-redis starts one)")
     name = f"chibotest{uuid.uuid4().hex[:12]}"  # huey keeps only letters and digits of a name
-    yield SimpleNamespace(url=url, name=name, client=client)
-    for key in client.scan_iter(f"*{name}*"):
-        client.delete(key)
-    client.close()
+    try:
+        yield SimpleNamespace(url=url, name=name, client=client)
+    finally:
+        for key in client.scan_iter(f"*{name}*"):
+            client.delete(key)
+        client.close()
+
+
+@pytest.fixture
+def redis_queue() -> Iterator[SimpleNamespace]:
+    with queue_in_redis() as queue:
+        yield queue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from chibo.core.files import local_copy
 from chibo.imports import progress
 from chibo.imports.models import ImportJob, ImportState
 
+logger = logging.getLogger("chibo.imports")
 SAVE_EVERY = 1.0  # seconds between progress saves
 
 
@@ -66,6 +68,12 @@ def run_import(job_id: int) -> str:
                                      on_phase=reporter.phase)
         except DomainError as exc:
             _finish(job, state=ImportState.FAILED, message=str(exc.message))
+            return job.state
+        except Exception:  # e.g. the uploaded file missing from a storage the servers do not share
+            logger.exception("import job %s failed", job.pk)
+            _finish(job, state=ImportState.FAILED,
+                    message=_("The import failed on the server and nothing was written. Try again later; if it "
+                              "fails again, tell the administrator (import %(id)d).") % {"id": job.pk})
             return job.state
         finally:
             progress.clear(job.pk)

@@ -77,8 +77,12 @@ def test_the_secretarys_month_through_the_pages(cast, login):
     units_url = reverse("console:meetings", args=[cast.tree.k.pk])
     client.post(units_url, {"action": "schedule", "day": "4", "time": "19:30", "place": "Phòng họp"})
     assert Schedule.objects.get(unit=cast.tree.k).day == 4
-    client.post(units_url, {"action": "create", "kind": "thematic", "starts_at": "2026-12-10T19:30"})
+    refused = client.post(units_url, {"action": "create", "kind": "thematic", "starts_on": "12/31/2026",
+                                      "starts_time": "19:30"}, follow=True)
+    assert "for another meeting, a day such as 10/12/2026 and a time" in refused.content.decode() and not Meeting.objects.exists()
+    client.post(units_url, {"action": "create", "kind": "thematic", "starts_on": "10/12/2026", "starts_time": "19:30"})
     meeting = Meeting.objects.get(unit=cast.tree.k)
+    assert timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y %H:%M") == "10/12/2026 19:30"
     act = reverse("console:meeting_action", args=[meeting.pk])
     client.post(act, {"action": "invite"})
     assert not Invitation.objects.exists()  # no topic yet: refused with a message

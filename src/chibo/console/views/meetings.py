@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import attachment, console_view, require_on
+from chibo.console.widgets import parse_day
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.forms import check_posted_text
 from chibo.library import queries as library_queries
 from chibo.meetings import drafts, queries, services, tasks
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule, State
@@ -47,6 +49,7 @@ def unit_meetings(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_unit(request: HttpRequest, unit: Any) -> None:
     try:
+        check_posted_text(request.POST)
         if request.POST.get("action") == "invite_month":
             first = dt.date.fromisoformat((request.POST.get("month") or "") + "-01")
             require_on(request.user, Perm.MEETINGS_MANAGE, unit.path)
@@ -59,16 +62,26 @@ def _post_unit(request: HttpRequest, unit: Any) -> None:
                                   place=request.POST.get("place", ""))
             messages.success(request, _("The schedule was saved: the monthly meetings are created each month."))
         else:
-            starts = timezone.make_aware(dt.datetime.fromisoformat(request.POST.get("starts_at") or ""))
+            starts = _starts_at(request.POST)
             services.create_meeting(actor=request.user, unit=unit, kind=request.POST.get("kind", ""),
                                     starts_at=starts, place=request.POST.get("place", ""))
             messages.success(request, _("The meeting was added."))
     except ValueError:
-        messages.error(request, _("Give a day from 1 to 28 and a time such as 19:30, or a date and time."))
+        messages.error(request, _("Give a day of the month from 1 to 28 and a time such as 19:30; for another meeting, "
+                                 "a day such as 10/12/2026 and a time."))
     except (NotFound, PermissionDenied):
         raise
     except DomainError as error:
         messages.error(request, str(error.message))
+
+
+def _starts_at(data: Any) -> dt.datetime:
+    """The day (dd/mm/yyyy, as typed or picked) and the time (HH:MM) of a new meeting; ``ValueError``
+    when either is not one."""
+    day = parse_day(data.get("starts_on") or "")
+    if day is None:
+        raise ValueError("day")
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(data.get("starts_time") or "")))
 
 
 def _qr_svg(text: str) -> str:
@@ -118,6 +131,7 @@ def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None:
+    check_posted_text(data)
     user = request.user
     if action == "agenda":
         services.set_agenda(meeting, actor=user, topic=data.get("topic", ""), agenda=data.get("agenda", ""),
@@ -182,6 +196,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require_on(request.user, Perm.MEETINGS_MANAGE, draft.meeting.unit_path)
         try:
+            check_posted_text(request.POST)
             drafts.publish(draft.meeting, actor=request.user, title="", text=request.POST.get("text", ""),
                            adopted=request.POST.get("adopted") == "1", draft=draft)
             messages.success(request, _("The new wording was published."))

@@ -7,19 +7,41 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_username, get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from chibo.accounts import lockout
 from chibo.accounts import services as accounts_services
 from chibo.console.forms import LoginForm, TokenForm
 
-login = auth_views.LoginView.as_view(template_name="console/login.html", authentication_form=LoginForm,
-                                     redirect_authenticated_user=True)
+
+class SecondFactorLoginForm(LoginForm):
+    """The lockout page's form: a locked account's owner logs in with the password and the code."""
+
+    otp_token = TokenForm.base_fields["token"]
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        device = lockout.second_factor_device(self.request, form.get_user())
+        if device is not None:  # the code came with the password (the lockout page): not asked again
+            otp_login(self.request, device)
+        return response
+
+
+login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view(next_page="console:login")
 
 
@@ -52,3 +74,17 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         url = device.config_url
         context.update(qr=_qr_data_url(url), secret=base64.b32encode(device.bin_key).decode())
     return render(request, "console/two_factor.html", context)
+
+
+def locked_out(request: HttpRequest, response: HttpResponse | None = None,
+               credentials: dict | None = None) -> HttpResponse:
+    """django-axes' answer to a locked log-in (``AXES_LOCKOUT_CALLABLE``, 429): an address lock stops
+    everyone there; a locked account's owner may still log in with the authenticator's code."""
+    by_address = lockout.lock(request, credentials) == lockout.ADDRESS
+    cool_off = get_cool_off(request)
+    username = get_client_username(request, credentials) or ""
+    return render(request, "console/locked_out.html", {
+        "by_address": by_address, "minutes": round(cool_off.total_seconds() / 60) if cool_off else 15,
+        "form": None if by_address else SecondFactorLoginForm(request, initial={"username": username}),
+        "tried_code": bool(request.POST.get(lockout.CODE_FIELD)), "next": _next_url(request),
+    }, status=429)  # Too Many Requests, as axes answers

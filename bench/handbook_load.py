@@ -96,17 +96,25 @@ def _document(province: Any) -> Any:
 
 
 def _accounts(member_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """One account and one session per member: member id → (session key, CSRF secret)."""
+    """One session per member, on the member's own account or, for a member without one, on an
+    account made for the bench: member id → (session key, CSRF secret). A member whose account
+    is disabled gets none."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     User = get_user_model()
-    User.objects.bulk_create([User(username=f"{PREFIX}{pk}", member_id=pk, password="!") for pk in member_ids],
-                             batch_size=5000)
+
+    def accounts_of(members: list[int], **only: Any) -> Iterator[Any]:
+        for start in range(0, len(members), 5000):
+            yield from User.objects.filter(member_id__in=members[start:start + 5000], **only)
+
+    holders = {user.member_id for user in accounts_of(member_ids)}
+    User.objects.bulk_create([User(username=f"{PREFIX}{pk}", member_id=pk, password="!")
+                              for pk in member_ids if pk not in holders], batch_size=5000)
     store, expiry, sessions, out = SessionStore(), timezone.now() + dt.timedelta(days=1), [], {}
-    for user in User.objects.filter(username__startswith=PREFIX).iterator():
+    for user in accounts_of(member_ids, is_active=True):
         key = secrets.token_hex(16)
         data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
@@ -148,7 +156,7 @@ def setup(province: Any, users: int) -> dict[str, Any]:
     dbtools.analyze(["accounts_user", "django_session", "meetings_meeting", "meetings_invitation",
                      "notifications_notification"])
     plan_users = [{"session": accounts[member][0], "csrf": accounts[member][1], "meeting": meeting,
-                   "code": codes[meeting], "document": document.pk} for member, meeting in rows]
+                   "code": codes[meeting], "document": document.pk} for member, meeting in rows if member in accounts]
     return {"cells": len(cells), "members": covered, "meetings": len(meetings), "invited": invited,
             "meeting_ids": [m.pk for m in meetings.values()], "document": document.pk, "users": plan_users}
 

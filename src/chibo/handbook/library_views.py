@@ -3,20 +3,20 @@ without network once opened or bookmarked), bookmark it, confirm its study, down
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.errors import DomainError, NotFound
+from chibo.core.forms import check_posted_text
+from chibo.handbook import queries as handbook_queries
 from chibo.handbook.views import _page, handbook_page
 from chibo.library import queries, services
 from chibo.library.models import StudyAssignment
 from chibo.members.models import Member
 
-TEXT_SHOWN = 60_000
-STUDIES_SHOWN = 20  # characters of the document's text on its page
+TEXT_SHOWN = 60_000  # characters of the document's text on its page
+STUDIES_SHOWN = 20
 
 
 @handbook_page
@@ -25,8 +25,7 @@ def library(request: HttpRequest, member: Member) -> HttpResponse:
     found = queries.search(request.user, text, after=request.GET.get("after") or None) if text.strip() else None
     return _page(request, "handbook/library.html", member, {
         "q": text, "found": found, "bookmarks": queries.bookmarks(request.user).rows,
-        "studies": list(queries.assignments_for_member(member).filter(  # still to do, or not yet due
-            Q(confirmed=False) | Q(due_on__gte=timezone.localdate()))[:STUDIES_SHOWN]),
+        "studies": handbook_queries.to_study(member, limit=STUDIES_SHOWN),
     }, tab="library")
 
 
@@ -50,6 +49,7 @@ def document(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, doc) -> None:
+    check_posted_text(request.POST)
     action = request.POST.get("action")
     if action == "bookmark":
         services.bookmark(doc, actor=request.user)

@@ -14,6 +14,10 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core.errors import NotFound
 from chibo.handbook.models import HandbookUse, Thread
+from chibo.library import queries as library_queries
+from chibo.library.models import Document, StudyAssignment, StudyConfirmation
+from chibo.meetings import queries as meeting_queries
+from chibo.meetings.models import Meeting
 from chibo.members.enums import Status
 from chibo.members.models import Member, UnitMemberTally
 from chibo.members.rules import age_years
@@ -62,6 +66,43 @@ def get_thread_for_user(user: Any, pk: int) -> Thread:
     if thread is None:
         raise NotFound("thread")
     return thread
+
+
+@dataclass(frozen=True)
+class ToStudy:
+    """A line of the member's "to study" list: a study assignment (study by ``due``), or a document
+    attached to one of their coming meetings (read before the meeting, on ``due``)."""
+
+    document: Document
+    due: dt.date
+    assignment: StudyAssignment | None = None
+    meeting: Meeting | None = None
+    confirmed: bool = False
+
+
+def to_study(member: Member, *, limit: int, meetings: int = 10) -> list[ToStudy]:
+    """What ``member`` has to study, soonest first: the study assignments that reach them, still to
+    confirm or not yet due, and the documents attached to their next ``meetings`` meetings that
+    they have not confirmed studying (through an assignment of the same document). A document is
+    listed once. Three or four queries."""
+    today = timezone.localdate()
+    assignments = list(library_queries.assignments_for_member(member)
+                       .filter(Q(confirmed=False) | Q(due_on__gte=today))[:limit])
+    items = [ToStudy(a.document, a.due_on, assignment=a, confirmed=bool(getattr(a, "confirmed", False)))
+             for a in assignments]
+    upcoming = [inv.meeting for inv in meeting_queries.upcoming_for_member(member, limit=meetings)]
+    to_read = meeting_queries.documents_to_read(upcoming)
+    attached = {d.pk for docs in to_read.values() for d in docs}
+    seen = {a.document_id for a in assignments}
+    if attached:
+        seen |= set(StudyConfirmation.objects.filter(member=member, assignment__document_id__in=attached)
+                    .values_list("assignment__document_id", flat=True))
+    for meeting in upcoming:
+        for document in to_read[meeting.pk]:
+            if document.pk not in seen:
+                seen.add(document.pk)
+                items.append(ToStudy(document, timezone.localdate(meeting.starts_at), meeting=meeting))
+    return sorted(items, key=lambda item: item.due)[:limit]
 
 
 @dataclass(frozen=True)

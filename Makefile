@@ -33,11 +33,14 @@ types: $(STAMP)
 
 test-sqlite: $(STAMP)
 	scripts/ensure-pdf-tools
+	scripts/ensure-redis
 	CHIBO_DATA_DIR=$(CURDIR)/build/test-sqlite $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 test-postgres: $(STAMP)
 	scripts/ensure-postgres
 	scripts/ensure-pdf-tools
+	scripts/ensure-redis
+	scripts/ensure-pgbouncer
 	CHIBO_DATA_DIR=$(CURDIR)/build/test-pg DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 test-e2e: $(STAMP)

@@ -17,8 +17,8 @@ that its peak RSS is its own, beside a baseline in the same run:
 
 The actor is ``bench-central-leader`` (a committee leader of the root unit, created by ``bench
 admissions``) when present, else the system actor. The table is printed and written to
-``bench/results/exports-<size>.json``; the files are written under ``$CHIBO_DATA_DIR/media/
-exports`` and deleted afterwards.
+``bench/results/exports-<size>.json``; the files are written under ``$CHIBO_MEDIA_DIR/exports``
+and deleted afterwards.
 """
 
 from __future__ import annotations

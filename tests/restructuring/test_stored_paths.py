@@ -20,9 +20,10 @@ from chibo.core.errors import NotFound
 from chibo.core.models import AuditEntry
 from chibo.imports.services import import_path
 from chibo.library import queries as library_queries
-from chibo.library.models import StudyConfirmation
+from chibo.library.models import Document, StudyAssignment, StudyConfirmation
 from chibo.meetings import queries as meeting_queries
 from chibo.meetings import services as meetings
+from chibo.meetings.models import Meeting
 from chibo.members import tallies
 from chibo.org.models import Unit
 from chibo.restructuring import services as restructuring
@@ -66,9 +67,9 @@ def test_every_copy_moves_with_a_committee_and_its_cells(cast, cell_k):
 
     k, g = Unit.objects.get(code="K"), Unit.objects.get(code="G")
     assert k.path == g.path + "00001" and g.path == cast.tree.qc.path + "00002"
-    copies = [type(cell_k.meeting).objects.get(pk=cell_k.meeting.pk).unit_path,
-              type(cell_k.document).objects.get(pk=cell_k.document.pk).unit_path,
-              type(cell_k.study).objects.get(pk=cell_k.study.pk).unit_path,
+    copies = [Meeting.objects.get(pk=cell_k.meeting.pk).unit_path,
+              Document.objects.get(pk=cell_k.document.pk).unit_path,
+              StudyAssignment.objects.get(pk=cell_k.study.pk).unit_path,
               StudyConfirmation.objects.get(assignment=cell_k.study).unit_path,
               Target.objects.get(pk=cell_k.target.pk).unit_path,
               AdmissionCase.objects.get(pk=cell_k.case.pk).unit_path]

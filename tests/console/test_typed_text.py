@@ -108,3 +108,42 @@ def test_an_answer_in_the_console_with_an_escape_is_refused(cast, client):
     assert response.status_code == 400
     assert response.context["form"].errors == {"text": [control("U+001B", 1)]}
     assert thread.posts.count() == 1
+
+
+# ---- pages that read posted values without a form ---------------------------------------------
+
+def _meeting(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chibo.meetings import services
+
+    return services.create_meeting(actor=cast.secretary, unit=cast.tree.k, kind="regular",
+                                   starts_at=timezone.make_aware(dt.datetime(2026, 12, 4, 19, 30)))
+
+
+def test_a_meeting_s_agenda_with_a_nul_is_refused_with_the_message(cast, login):
+    meeting = _meeting(cast)
+    client = login("secretary")
+    act = reverse("console:meeting_action", args=[meeting.pk])
+
+    response = client.post(act, {"action": "agenda", "topic": "Chuyên đề\x00", "agenda": "1. …"}, follow=True)
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [control("U+0000", 10)]
+    meeting.refresh_from_db()
+    assert meeting.topic == ""
+
+
+def test_a_meeting_place_cannot_start_like_a_formula_but_minutes_keep_their_lines(cast, login):
+    meeting = _meeting(cast)
+    client = login("secretary")
+    act = reverse("console:meeting_action", args=[meeting.pk])
+
+    refused = client.post(act, {"action": "agenda", "topic": "Chuyên đề", "place": "=cmd"}, follow=True)
+    client.post(act, {"action": "agenda", "topic": "Chuyên đề", "agenda": "1. Báo cáo\r\n\t- tháng 11\r\n=2"})
+
+    assert [str(m) for m in refused.context["messages"]] == [formula("=")]
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.agenda, meeting.place) == ("Chuyên đề", "1. Báo cáo\r\n\t- tháng 11\r\n=2", "")

@@ -1,5 +1,6 @@
 """The base of every form a person types into (the console, the handbook): its text fields follow
-the rules of :mod:`chibo.core.text`, each field by its kind, so no form lists them by hand."""
+the rules of :mod:`chibo.core.text`, each field by its kind, so no form lists them by hand. Views
+that read a few posted values without a form check them with :func:`check_posted_text`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from typing import Any
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from chibo.core.text import is_name_field, validate_multiline_text, validate_name, validate_text
+from chibo.core.errors import DomainError
+from chibo.core.text import (
+    is_name_field,
+    name_problem,
+    text_problem,
+    validate_multiline_text,
+    validate_name,
+    validate_text,
+)
+
+NOT_TYPED = frozenset({"csrfmiddlewaretoken"})
 
 
 def text_validator(name: str, field: forms.Field) -> Any:
@@ -43,3 +54,17 @@ class TypedTextForm(TypedTextMixin, forms.Form):
 
 class TypedTextModelForm(TypedTextMixin, forms.ModelForm):
     """A model form whose text fields follow the rules for text a person typed."""
+
+
+def check_posted_text(data: Any) -> None:
+    """For a view that reads ``request.POST`` without a form: :class:`DomainError` (which the
+    view shows as it shows the services' refusals) for the first value that breaks the rules. A
+    browser sends line breaks only from a text area, so they are allowed; names and places by the
+    field's name, as in the forms."""
+    for key in data:
+        if key in NOT_TYPED:
+            continue
+        for value in data.getlist(key) if hasattr(data, "getlist") else [data[key]]:
+            problem = name_problem(value) if is_name_field(key) else text_problem(value, multiline=True)
+            if problem:
+                raise DomainError(problem)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.errors import DomainError, NotFound
+from chibo.core.forms import check_posted_text
 from chibo.handbook.views import _page, handbook_page
 from chibo.meetings import drafts, queries, services
 from chibo.meetings.models import State
@@ -56,6 +57,7 @@ def meeting(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, the_meeting) -> None:
     data, user = request.POST, request.user
+    check_posted_text(data)
     action = data.get("action")
     if action == "answer":
         services.answer(the_meeting, actor=user, attending=data.get("attending") == "1", reason=data.get("reason", ""))

@@ -19,6 +19,7 @@ from chibo.console.labels import TALLY_LABELS
 from chibo.console.views.common import attachment, console_view
 from chibo.console.widgets import parse_day
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.forms import check_posted_text
 from chibo.org import queries as org_queries
 from chibo.targets import assistant, progress, reports, services
 from chibo.targets.models import Cadence, Indicator, Method, ProgressReport, ReportSchedule, Revision, Target
@@ -84,6 +85,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post(request: HttpRequest, unit: Any, year: int, indicator: str, rows: list[Any]) -> None:
+    check_posted_text(request.POST)
     action = request.POST.get("action")
     if action in ("approve", "lock"):
         n = services.approve(actor=request.user, unit=unit, year=year, lock=action == "lock")

@@ -13,6 +13,7 @@ from chibo.reports.models import ExportJob
 from chibo.reports.tasks import write_file
 from tests.factories.registry import make_member
 
+
 @pytest.fixture
 def pooled(monkeypatch):
     """The connection as DATABASE_POOLER=transaction configures it (no server-side cursors)."""

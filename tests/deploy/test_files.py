@@ -67,8 +67,8 @@ def test_an_import_whose_file_is_missing_fails_clearly_instead_of_waiting_foreve
                                    created_by=cast.province)
     run_import(job.pk)
     job.refresh_from_db()
-    assert (job.state, job.message) == ("failed", "The import failed on the server and nothing was written. Try "
-                                                  f"again later; if it fails again, tell the administrator (import {job.pk}).")
+    assert (job.state, job.message) == ("failed", "The import failed on the server and nothing was written. Try again "
+                                        f"later; if it fails again, tell the administrator (import {job.pk}).")
     assert job.finished_at is not None
 
 

@@ -41,7 +41,8 @@ PGBOUNCER = "/usr/sbin/pgbouncer"
 
 def _direct_url() -> str:
     s = connection.settings_dict
-    return f"postgres://{quote(s['USER'])}:{quote(s['PASSWORD'] or '')}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    login = f"{quote(s['USER'])}:{quote(s['PASSWORD'] or '')}"
+    return f"postgres://{login}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @contextmanager
@@ -88,7 +89,8 @@ def servers(request, tmp_path_factory, django_db_setup, django_db_blocker) -> It
             pooler = {"DATABASE_POOLER": "transaction"}
             logs.append(tmp / "pgbouncer.log")
         ports = {"a": free_port(), "b": free_port()}
-        commands = {"worker": ["worker"], **{n: ["serve", "--port", str(p), "--workers", "1"] for n, p in ports.items()}}
+        commands = {"worker": ["worker"],
+                    **{n: ["serve", "--port", str(p), "--workers", "1"] for n, p in ports.items()}}
         processes = {}
         for name, log in zip(names, logs, strict=False):
             env = chibo_env(DATABASE_URL=url, REDIS_URL=queue.url, CHIBO_QUEUE_NAME=queue.name,
@@ -108,8 +110,8 @@ class _Browser:
         client = Client()
         client.force_login(user)
         csrf = secrets.token_hex(16)
-        self.headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
-                                  f"{settings.CSRF_COOKIE_NAME}={csrf}",
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}",
                         "X-CSRFToken": csrf, "Accept-Language": "en"}
 
     def send(self, url: str, data: bytes | None = None, content_type: str = "") -> tuple[int, str, bytes]:

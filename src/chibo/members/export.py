@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core import audit, keyset
-from chibo.core.spreadsheet import csv_writer, xlsx_value
 from chibo.core.errors import PermissionDenied
+from chibo.core.spreadsheet import csv_writer, xlsx_value
 from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.members.queries import mask, members_for_user
 from chibo.members.services import PROFILE_FIELDS

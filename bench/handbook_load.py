@@ -4,8 +4,8 @@ Setup (not timed): the cells of the province, in path order, until ``users`` act
 covered; a regular meeting for each cell starting in two hours with its check-in code open; a
 library document (a generated PDF, through ``library.services.publish``) for the province,
 attached to every meeting; the
-invitations and their notifications through the job's own service (``invite_all``); one account
-and one logged-in session per member, written in bulk.
+invitations and their notifications through the job's own service (``invite_all``); one logged-in
+session per member, written in bulk, on the member's own account or on one made for the bench.
 
 Then the service runs under gunicorn (``chibo serve``'s arguments, ``--workers`` sync workers)
 and ``bench/loadgen.py`` sends the load from a second process on loopback: a warm-up, then the

@@ -127,3 +127,11 @@ def test_an_id_the_operation_does_not_take_is_refused_as_such_not_looked_up(api,
         "limit": ["Enter a number of at least 1."]}})
     assert (patch.status, patch.json) == (422, {"detail": INVALID, "errors": {
         "unit": ["This field is not allowed here."]}})
+
+
+def test_a_body_too_deeply_nested_to_read_is_a_400_not_a_server_error(api, cast):
+    response = api.province.client.post("/api/v1/members/", "[" * 100_000, content_type="application/json",
+                                        headers=api.province.headers)
+
+    assert (response.status_code, response.json()) == (400, {"detail": "The request body is not valid JSON.",
+                                                              "errors": {}})

@@ -56,7 +56,7 @@ def _id(value: Any) -> int | None:
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
         return {}
     return body if isinstance(body, dict) else {}
 

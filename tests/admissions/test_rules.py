@@ -277,4 +277,4 @@ def test_findings_speak_vietnamese():
         too_young = rules.age_findings(applicant(birth_date=D(2008, 9, 20)), VOTE)[0]
     assert finding.message == ("5 trên 9 đảng viên chính thức tán thành; cần 6 "
                                "(hai phần ba tổng số đảng viên chính thức).")
-    assert "chi bộ có thể biểu quyết từ ngày 01-09-2026" in too_young.message
+    assert "chi bộ có thể biểu quyết từ ngày 01/09/2026" in too_young.message  # dd/mm/yyyy (7e15e30)

@@ -74,7 +74,7 @@ def test_every_path_id_of_the_api_is_checked_for_scope(db):
 @pytest.mark.parametrize("persona", ["province", "secretary", "commune"])
 def test_every_route_answers_404_for_another_provinces_objects_whatever_it_is_sent(api, cast, persona):
     ids = _outside(cast)
-    answers = {}
+    walked = set()
     for method, path, params in _operations():
         if (method, path) in WITHOUT_IDS:
             continue
@@ -90,10 +90,10 @@ def test_every_route_answers_404_for_another_provinces_objects_whatever_it_is_se
         for query in queries:
             for body in _bodies(ids, params["body"]):
                 response = _call(getattr(api, persona), method, f"/api/v1{url}", body, query)
-                answers[(method, path, json.dumps(query), body)] = (response.status_code, response.json())
+                walked.add((method, path))
                 assert (response.status_code, response.json()) == (
                     404, {"detail": NOT_FOUND[named[0]], "errors": {}}), (method, path, query, body)
-    assert len({(m, p) for m, p, _q, _b in answers}) == 15
+    assert len(walked) == 15
 
 
 def test_inside_the_scope_an_empty_or_invalid_body_is_still_a_422(api, cast):

@@ -150,7 +150,7 @@ def counts(report: Report, reps: int) -> None:
                   params=[unit.path, unit.path_upper, "probationary", "official", "exempted"], analyze=False)
 
 
-# ---- the member list and search ----------------------------------------------------------------
+# ---- the member list (its search: bench/search.py) -----------------------------------------------
 
 def member_list(report: Report, reps: int) -> None:
     from chibo.members import queries
@@ -173,32 +173,6 @@ def member_list(report: Report, reps: int) -> None:
                       baseline_name=f"OFFSET {depth:,}", budget=BUDGET["first_page"]))
     after = queries._after(qs, row[0], row[1]).select_related("unit").order_by("name_folded", "pk")[:51]
     _plan(report, f"page after {depth:,} rows", after)
-
-
-SEARCHES = (("nguyen van", "Nguyễn Văn", "common prefix"), ("khuc", "Khúc", "rare surname"),
-            ("thi tuyet", "Thị Tuyết", "words inside the name"), ("van thanh", "Văn Thành", "after the surname"),
-            ("thu", "Thu", "a given or middle name"))
-
-
-def search(report: Report, reps: int) -> None:
-    from chibo.members import queries
-
-    qs = queries.members_for_user(bench_admin())
-    for text, accented, kind in SEARCHES:
-        found = len(queries.page(qs, search=text).rows)
-        fast = median_ms(lambda text=text: queries.page(qs, search=text), reps)
-
-        def naive(accented=accented):
-            found = qs.filter(full_name__icontains=accented).select_related("unit")
-            return list(found.order_by("full_name", "pk")[:51])
-
-        slow = median_ms(naive, BASELINE_REPS)
-        report.add(Figure(f"search \"{text}\" at root ({kind})", fast, "ms", baseline=slow,
-                          baseline_name="LIKE on full_name", budget=BUDGET["search"],
-                          note=f"{found} rows on the first page"))
-        for number, phase in enumerate(queries.search_phases(qs, text)):
-            _plan(report, f"search {text} (phase {number + 1})",
-                  phase.rows.select_related("unit").order_by(phase.key, "pk")[:51])
 
 
 # ---- the unit page -------------------------------------------------------------------------------

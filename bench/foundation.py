@@ -8,7 +8,9 @@ Measures, on the configured database, each figure beside its baseline in the sam
   unit subtree (path range);
 * the first page of the member list at the root (keyset on the folded-name index), beside the
   same page sorted on the unindexed ``full_name``; a deep page by keyset beside ``OFFSET``;
-* accent-insensitive name search at the root, beside a plain ``LIKE`` on ``full_name``;
+* accent-insensitive name search at the root (``bench/search.py``): common, rare, full-name,
+  typo and no-match terms, and two entered at the fourth phase, each beside the same search
+  without the indexes of the last phases;
 * the unit page at the root through the test client (time and query count), beside a cell's page;
 * the RSS of a gunicorn worker serving the data set, beside the same worker idle; the peak RSS
   of the import.
@@ -25,7 +27,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import checks
+from bench import checks, search
 from bench.report import Figure, Report
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> Report:
         ("load", lambda: checks.load(report, args, previous=_previous(out))),
         ("counts", lambda: checks.counts(report, args.reps)),
         ("list", lambda: checks.member_list(report, args.reps)),
-        ("search", lambda: checks.search(report, args.reps)),
+        ("search", lambda: search.search(report, args.reps)),
         ("page", lambda: checks.unit_page(report, args.reps)),
         ("worker", lambda: checks.worker_rss(report)),
         ("import", lambda: checks.import_throughput(report, _import_rows(args))),

@@ -141,3 +141,10 @@ def test_members_who_muted_study_reminders_are_not_told(cast, docs):
 def test_the_system_may_assign_anywhere(cast, docs):
     assignment = services.assign(docs.tw, actor=SYSTEM, unit=cast.tree.q, due_on=timezone.localdate())
     assert assignment.assigned_by is None
+
+
+def test_completion_percent_rounds_half_up_as_the_reports_do():
+    from chibo.library.queries import CompletionRow
+
+    assert [CompletionRow(None, done, whole).percent for done, whole in [(1, 8), (3, 8), (198, 199), (9, 8), (0, 0)]] \
+        == [13, 38, 99, 100, 0]  # round() gave 12 and 38 (half to even)

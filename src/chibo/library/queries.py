@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, Substr
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core.errors import NotFound
+from chibo.core.numbers import whole_percent
 from chibo.core.text import fold, prefix_upper_bound
 from chibo.library.models import Bookmark, Document, StudyAssignment, StudyConfirmation
 from chibo.library.paging import Page, Phase, page
@@ -160,7 +161,7 @@ class CompletionRow:
 
     @property
     def percent(self) -> int:
-        return min(100, round(100 * self.confirmed / self.expected)) if self.expected else 0
+        return min(100, whole_percent(self.confirmed, self.expected) or 0)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from chibo.core.numbers import percent, whole_percent  # noqa: F401  (the targets' percentages)
+
 K = TypeVar("K")
 
 
@@ -51,17 +53,3 @@ def last_year_plus(results: Mapping[K, int], extra: int) -> dict[K, int]:
     return {k: max(0, n + extra) for k, n in results.items()}
 
 
-def percent(done: int, target: int | None) -> Decimal | None:
-    """``done`` as a percentage of ``target``, to two decimals, half up (2,360 of 2,253 = 104.75);
-    None without a target."""
-    if not target:
-        return None
-    return (Decimal(done) * 100 / Decimal(target)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def whole_percent(done: int, target: int | None) -> int | None:
-    """The percentage as the provinces report it in round figures (2,108 of 3,411 = 62): the exact
-    ratio rounded half up once, in integers (198 of 199 = 99.497… = 99, not 99.50 rounded again)."""
-    if not target:
-        return None
-    return (200 * done + target) // (2 * target)

@@ -7,6 +7,8 @@ come through a local file by accident.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -19,6 +21,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from tests.imports.conftest import MEMBER_HEADER
 
 REDIS_DB = 11  # the database number these tests use on 127.0.0.1:6379
 # settings a process must not inherit from the test run's own environment
@@ -34,6 +38,15 @@ def chibo_env(**settings: str) -> dict[str, str]:
 def run_chibo(*args: str, timeout: float = 120, **settings: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "chibo", *args], capture_output=True, text=True,
                           env=chibo_env(**settings), timeout=timeout)
+
+
+def members_csv(*rows: dict) -> bytes:
+    """A members import file, as a spreadsheet saves it (UTF-8 with a byte-order mark)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MEMBER_HEADER)
+    writer.writerows([[row.get(h, "") for h in MEMBER_HEADER] for row in rows])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def free_port() -> int:

@@ -33,6 +33,13 @@ def test_the_export_reads_batches_of_bounded_size_in_order(cast, pooled, monkeyp
     assert len(reads) == 3 and all(sql.endswith("LIMIT 2") for sql in reads)
 
 
+def test_without_a_pooler_the_export_streams_one_statement(cast):
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(export.export_rows(actor=cast.province, unit=cast.tree.p))
+    reads = [q["sql"] for q in queries.captured_queries if '"members_member"."full_name"' in q["sql"]]
+    assert len(rows) == 3 and len(reads) == 1 and "LIMIT" not in reads[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_batch_of_an_export_reads_the_same_snapshot(cast, pooled, monkeypatch):
     if connection.vendor != "postgresql":

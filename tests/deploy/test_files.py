@@ -3,8 +3,6 @@ the jobs work on a storage that has no local paths at all (as an object store ha
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,8 @@ from chibo.imports.tasks import run_import
 from chibo.members.models import Member
 from chibo.reports import services
 from chibo.reports.models import ExportJob
-from tests.imports.conftest import MEMBER_HEADER, member_row
+from tests.deploy.conftest import members_csv
+from tests.imports.conftest import member_row
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +29,6 @@ pytestmark = pytest.mark.django_db
 def object_store(settings):
     """Django's in-memory storage: like an object store, it has no path on this machine."""
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
-
-
-def _members_csv(*rows: dict) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(MEMBER_HEADER)
-    writer.writerows([[row.get(h, "") for h in MEMBER_HEADER] for row in rows])
-    return out.getvalue().encode("utf-8-sig")
 
 
 def test_a_tool_reads_a_private_local_copy_deleted_afterwards(cast):
@@ -74,7 +65,7 @@ def test_an_import_whose_file_is_missing_fails_clearly_instead_of_waiting_foreve
 
 def test_imports_and_exports_run_on_a_storage_without_local_paths(cast, object_store, client,
                                                                  django_capture_on_commit_callbacks):
-    upload = SimpleUploadedFile("members.csv", _members_csv(member_row(1), member_row(2)), "text/csv")
+    upload = SimpleUploadedFile("members.csv", members_csv(member_row(1), member_row(2)), "text/csv")
     with django_capture_on_commit_callbacks(execute=True):
         imported = submit_import(actor=cast.province, kind="members", uploaded_file=upload)
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -32,8 +33,8 @@ from django.test import Client
 from chibo.imports.models import ImportJob
 from chibo.members.models import Member
 from chibo.reports.models import ExportJob
-from tests.deploy.conftest import chibo_env, free_port, queue_in_redis, started, wait_for_port, wait_until
-from tests.imports.conftest import MEMBER_HEADER, member_row
+from tests.deploy.conftest import chibo_env, free_port, members_csv, queue_in_redis, started, wait_for_port, wait_until
+from tests.imports.conftest import member_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PGBOUNCER = "/usr/sbin/pgbouncer"
@@ -140,14 +141,20 @@ def _multipart(fields: dict[str, str], name: str, filename: str, content: bytes)
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+def _finished(model: Any, location: str, servers: SimpleNamespace) -> Any:
+    """The job a redirect to its page names, once the worker has finished it."""
+    pk = int(location.strip("/").split("/")[-1])
+    return wait_until(lambda: model.objects.filter(pk=pk, state__in=["done", "failed"]).first(),
+                      f"the worker did not finish {model.__name__} {pk}", servers.logs)
+
+
 def test_an_export_asked_on_one_server_is_downloaded_from_the_other(cast, servers):
     browser = _Browser(cast.province)
     status, location, _ = browser.send(f"{servers.a}/units/{cast.tree.p.pk}/members/export/",
                                        urlencode({"format": "csv"}).encode(), "application/x-www-form-urlencoded")
     assert status == 302 and location.startswith("/exports/"), servers.logs[1].read_text()
-    job_id = int(location.strip("/").split("/")[-1])
-    job = wait_until(lambda: ExportJob.objects.filter(pk=job_id, state__in=["done", "failed"]).first(),
-                     "the worker did not finish the export", servers.logs)
+    job = _finished(ExportJob, location, servers)
+    job_id = job.pk
     assert (job.state, job.error, job.rows_done) == ("done", "", 3)
     assert (servers.shared / job.file.name).is_file()
     assert not any((own / "media").exists() for own in servers.own)
@@ -162,19 +169,14 @@ def test_an_export_asked_on_one_server_is_downloaded_from_the_other(cast, server
 
 def test_a_file_uploaded_to_one_server_is_imported_by_the_worker(cast, servers):
     browser = _Browser(cast.province)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(MEMBER_HEADER)
-    writer.writerows([[row.get(h, "") for h in MEMBER_HEADER] for row in (member_row(1), member_row(2))])
-    body, content_type = _multipart({"kind": "members"}, "file", "members.csv", out.getvalue().encode("utf-8-sig"))
+    body, content_type = _multipart({"kind": "members"}, "file", "members.csv",
+                                    members_csv(member_row(1), member_row(2)))
     status, location, _ = browser.send(f"{servers.a}/imports/", body, content_type)
     assert status == 302 and location.startswith("/imports/"), servers.logs[1].read_text()
-    job_id = int(location.strip("/").split("/")[-1])
-    job = wait_until(lambda: ImportJob.objects.filter(pk=job_id, state__in=["done", "failed"]).first(),
-                     "the worker did not finish the import", servers.logs)
+    job = _finished(ImportJob, location, servers)
     assert (job.state, job.message, job.error_count) == ("done", "2 rows imported.", 0)
     assert (servers.shared / job.file.name).is_file()
     assert sorted(Member.objects.filter(unit=cast.tree.k, full_name__startswith="Nguyễn Văn Thử")
                   .values_list("full_name", flat=True)) == ["Nguyễn Văn Thử A", "Nguyễn Văn Thử B"]
-    status, _, page = browser.send(f"{servers.b}/imports/{job_id}/")
+    status, _, page = browser.send(f"{servers.b}/imports/{job.pk}/")
     assert status == 200 and b"2 rows imported." in page

@@ -1,11 +1,12 @@
-"""Reading a long ordered query in batches: each batch is its own short query that starts after
-the last row of the batch before (keyset), never an OFFSET.
+"""Streaming a long ordered query in bounded memory, with or without server-side cursors.
 
-Memory stays bounded by the batch, and no cursor outlives a statement: Django's server-side
-cursors (``.iterator()`` on PostgreSQL) do not survive a transaction pooler (PgBouncer in
-transaction mode, ``DATABASE_POOLER=transaction``), and without them ``.iterator()`` receives the
-whole result at once. Inside one ``REPEATABLE READ`` transaction the batches read one snapshot,
-as a single statement would.
+Where the connection has them, ``.iterator()`` streams one statement: through a server-side
+cursor on PostgreSQL, lazily on SQLite. A transaction pooler (PgBouncer in transaction mode,
+``DATABASE_POOLER=transaction``) breaks server-side cursors, so they are turned off there
+(``DISABLE_SERVER_SIDE_CURSORS``), and ``.iterator()`` would then receive the whole result at
+once. The rows are read in **keyset batches** instead: each batch is its own short query that
+starts after the last row of the batch before, never an OFFSET. Inside one ``REPEATABLE READ``
+transaction the batches read one snapshot, as the single statement would.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 
@@ -41,3 +43,15 @@ def batches(qs: QuerySet, keys: Sequence[str], size: int) -> Iterator[list[tuple
         if len(batch) < size:
             return
         batch = list(ordered.filter(after(keys, batch[-1][-width:]))[:size])
+
+
+def rows(qs: QuerySet, keys: Sequence[str], size: int) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``qs`` (as for :func:`batches`) in ``keys`` order, without the key columns:
+    ``.iterator(chunk_size=size)`` where the connection has server-side cursors, else keyset
+    batches of ``size`` rows."""
+    width = len(keys)
+    if not connections[qs.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        yield from (row[:-width] for row in qs.order_by(*keys).iterator(chunk_size=size))
+        return
+    for batch in batches(qs, keys, size):
+        yield from (row[:-width] for row in batch)

@@ -1,8 +1,8 @@
 """Exporting the members of a unit's subtree to CSV or XLSX, streaming, audited.
 
 The columns are those of the member import template (without ``placed_on``), so an exported
-file can be edited and imported elsewhere. Rows stream from the database in keyset batches
-(:mod:`chibo.core.keyset`, bounded memory without a server-side cursor): CSV through
+file can be edited and imported elsewhere. Rows stream from the database in chunks, or in keyset
+batches behind a transaction pooler (:mod:`chibo.core.keyset`): CSV through
 ``core.spreadsheet.csv_writer``, XLSX through openpyxl's write-only mode with typed date cells,
 a frozen header row and column widths; text a spreadsheet would run as a formula is written as
 text in both. Sensitive fields are masked for an actor who may not see them.
@@ -71,10 +71,8 @@ def _query(actor: Any, unit: Unit, *extra: str) -> QuerySet:
 
 
 def _rows(actor: Any, unit: Unit) -> Iterator[tuple[Any, ...]]:
-    """The rows in keyset batches (no server-side cursor: see ``chibo.core.keyset``)."""
-    width = len(COLUMNS)
-    for batch in keyset.batches(_query(actor, unit, *ORDER), ORDER, CHUNK):
-        yield from (row[:width] for row in batch)
+    """The rows, streamed (in keyset batches behind a transaction pooler: ``chibo.core.keyset``)."""
+    return keyset.rows(_query(actor, unit, *ORDER), ORDER, CHUNK)
 
 
 def count_rows(*, actor: Any, unit: Unit) -> int:

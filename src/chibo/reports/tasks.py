@@ -1,10 +1,10 @@
 """The background job that writes an export file (huey), with its progress.
 
 The file is written on the local disk and then saved in the storage (``chibo.core.files``), so
-the server that offers the download need not be the worker that wrote it. The rows are read in
-keyset batches (``chibo.core.keyset``: no server-side cursor, which a transaction pooler breaks),
-on PostgreSQL inside one ``REPEATABLE READ`` transaction, so that every batch reads the same
-snapshot. A save to the job's row inside that transaction would show to nobody, so the progress
+the server that offers the download need not be the worker that wrote it. The rows are streamed
+(behind a transaction pooler, which breaks server-side cursors, in keyset batches:
+``chibo.core.keyset``), on PostgreSQL inside one ``REPEATABLE READ`` transaction, so that every
+statement reads the same snapshot. A save to the job's row inside that transaction would show to nobody, so the progress
 goes through huey's key-value store (a separate SQLite file, or Redis), as the imports do; on
 SQLite, which reads without a transaction (one would hold the write lock for the whole export),
 it is saved on the row as well. Either way about once a second.

@@ -4,10 +4,10 @@ The file is written on the local disk and then saved in the storage (``chibo.cor
 the server that offers the download need not be the worker that wrote it. The rows are streamed
 (behind a transaction pooler, which breaks server-side cursors, in keyset batches:
 ``chibo.core.keyset``), on PostgreSQL inside one ``REPEATABLE READ`` transaction, so that every
-statement reads the same snapshot. A save to the job's row inside that transaction would show to nobody, so the progress
-goes through huey's key-value store (a separate SQLite file, or Redis), as the imports do; on
-SQLite, which reads without a transaction (one would hold the write lock for the whole export),
-it is saved on the row as well. Either way about once a second.
+statement reads the same snapshot. A save to the job's row inside that transaction would show
+to nobody, so the progress goes through huey's key-value store (a separate SQLite file, or
+Redis), as the imports do; on SQLite, which reads without a transaction (one would hold the write
+lock for the whole export), it is saved on the row as well. Either way about once a second.
 """
 
 from __future__ import annotations

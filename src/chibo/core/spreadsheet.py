@@ -3,16 +3,18 @@
 A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
 Excel and LibreOffice as a formula (``=HYPERLINK(…)``, ``+cmd|…``: formula injection). Every
 CSV file Chibo writes goes through :func:`csv_writer`, which puts an apostrophe before such a
-text (OWASP's rule), or, written by PostgreSQL itself (``COPY … TO STDOUT``), through
-:func:`safe_copy_sql`, the same rule in SQL. Numbers stay numbers: the rule looks at text only,
-and a text that is only a number (``-5``, ``+84912345678``, ``-3.5%``) is not a formula either.
-XLSX files type such text as text (:func:`xlsx_value`). The import takes the apostrophe off
-again (:func:`undo_safe_cell`), so that an exported file imports as it was.
+text (OWASP's rule); a file PostgreSQL writes itself (``COPY … TO STDOUT``) passes through
+:func:`safe_copied_csv`, which applies the same rule to the rows that need it. Numbers stay
+numbers: the rule looks at text only, and a text that is only a number (``-5``,
+``+84912345678``, ``-3.5%``) is not a formula either. XLSX files type such text as text
+(:func:`xlsx_value`). The import takes the apostrophe off again (:func:`undo_safe_cell`), so
+that an exported file imports as it was.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
@@ -20,9 +22,13 @@ from typing import IO, Any
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = r"[+-]?([0-9]+([.,][0-9]+)*|[.,][0-9]+)%?"
 _IS_NUMBER = re.compile(_NUMBER + r"\Z")
-# in a column's texts joined by line breaks: one of them may start like a formula
-_MAY_START_A_FORMULA = re.compile(r"(?:\A|\n)[=+\-@\t\r]")
-_NONE_OR_TEXT = frozenset({str, type(None)})
+# in a column's texts joined by line breaks, one that is not the first may start like a formula
+# (a pattern starting with a plain character: searched for at C speed)
+_LATER_ONE_MAY_START_A_FORMULA = re.compile(r"\n[=+\-@\t\r]")
+# CSV bytes mapped for one quick search: cell separators to ",", the signs that start a formula to
+# "=", quotes kept, the rest "x"; a cell that may start like a formula is then ",=" or ',"='
+_CELL_STARTS = bytes(ord(",") if c in b",\n" else ord("=") if c in b"=+-@\t\r" else c if c == ord('"')
+                     else ord("x") for c in range(256))
 
 
 def safe_cell(value: Any) -> Any:
@@ -44,15 +50,17 @@ def _risky_columns(rows: Sequence[Sequence[Any]]) -> list[int] | None:
     in C); None when the rows are not all the same width (then every cell is looked at)."""
     if len({len(row) for row in rows}) > 1:
         return None
-    risky = []
-    for index, values in enumerate(zip(*rows, strict=True)):
-        types = set(map(type, values))
-        if str not in types:
-            continue
-        texts = filter(None, values) if types <= _NONE_OR_TEXT else (v for v in values if v.__class__ is str)
-        if _MAY_START_A_FORMULA.search("\n".join(texts)):
-            risky.append(index)
-    return risky
+    return [index for index, values in enumerate(zip(*rows, strict=True)) if _may_start_a_formula(values)]
+
+
+def _may_start_a_formula(values: tuple[Any, ...]) -> bool:
+    try:
+        joined = "\n".join(filter(None, values))  # the common column: text (and blanks) only
+    except TypeError:
+        if str not in set(map(type, values)):
+            return False
+        joined = "\n".join([v for v in values if v.__class__ is str])
+    return joined.startswith(FORMULA_START) or _LATER_ONE_MAY_START_A_FORMULA.search(joined) is not None
 
 
 def safe_rows(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
@@ -92,16 +100,21 @@ def csv_writer(stream: IO[str] | Any, **options: Any) -> SafeWriter:
     return SafeWriter(stream, **options)
 
 
-def safe_copy_sql(sql: str, text_columns: Sequence[bool]) -> str:
-    """``sql`` (a SELECT with %s parameters) with :func:`safe_cell` applied by PostgreSQL to the
-    columns flagged in ``text_columns``, for ``COPY (…) TO STDOUT (FORMAT csv)``."""
-    names = [f"c{i}" for i in range(len(text_columns))]
-    starts = "'=', '+', '-', '@', E'\\t', E'\\r'"  # FORMULA_START
-    number = "^" + _NUMBER.replace("%", "%%") + "$"
-    cells = [(f"CASE WHEN left(q.{n}::text, 1) IN ({starts}) AND q.{n}::text !~ '{number}' "
-              f"THEN '''' || q.{n}::text ELSE q.{n}::text END") if text else f"q.{n}"
-             for n, text in zip(names, text_columns, strict=True)]
-    return f"SELECT {', '.join(cells)} FROM ({sql}) AS q({', '.join(names)})"
+def safe_copied_csv(data: bytes, text_columns: Sequence[int]) -> bytes:
+    """Whole rows of CSV as PostgreSQL's ``COPY … TO STDOUT (FORMAT csv)`` writes them, with
+    :func:`safe_cell` applied to the cells of ``text_columns`` (indexes). Two passes in C find
+    whether a cell of the rows may start like a formula (most chunks: none, and they pass as they
+    are); only then are the rows read and written again."""
+    starts = data.translate(_CELL_STARTS)
+    if b",=" not in starts and b',"=' not in starts and starts[:1] != b"=" and starts[:2] != b'"=':
+        return data
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(data.decode("utf-8"), newline="")):
+        for index in text_columns:
+            row[index] = safe_cell(row[index])
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
 
 
 def xlsx_value(sheet: Any, value: Any) -> Any:

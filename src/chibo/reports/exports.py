@@ -33,7 +33,7 @@ from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 
 from chibo.core.errors import DomainError
-from chibo.core.spreadsheet import csv_writer, safe_copy_sql
+from chibo.core.spreadsheet import csv_writer, safe_copied_csv
 from chibo.reports.tables import Column, Table
 
 XLSX_MAX_ROWS = 1_048_575  # the data rows a sheet holds below a header in its first row (2**20 - 1)
@@ -356,23 +356,23 @@ def _copy_csv(query: Any, columns: Sequence[Column], write: Callable[[bytes], An
 
     connection = connections[query.db]
     sql, params = query.query.get_compiler(using=query.db).as_sql()
-    sql = safe_copy_sql(sql, [c.kind == "text" for c in columns])
+    texts = [i for i, c in enumerate(columns) if c.kind == "text"]
     with transaction.atomic(using=query.db), connection.cursor() as cursor:
         cursor.execute("SET LOCAL DateStyle = 'ISO'")  # dates as YYYY-MM-DD whatever the server's setting
         pending: list[bytes] = []
         size = lines = 0
         with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-            for block in copy:  # about a row each: gathered into big writes
+            for block in copy:  # a row each: gathered into big writes of whole rows
                 pending.append(bytes(block))
                 size += len(block)
                 if size >= 1 << 20:
-                    data = b"".join(pending)
+                    data = safe_copied_csv(b"".join(pending), texts)
                     write(data)
                     pending, size = [], 0
                     if progress:
                         lines += data.count(b"\n")  # a value may hold a line break: progress only
                         progress(lines)
-        write(b"".join(pending))
+        write(safe_copied_csv(b"".join(pending), texts))
         return max(cursor.cursor.rowcount, 0)
 
 

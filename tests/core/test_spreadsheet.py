@@ -141,7 +141,7 @@ def test_rows_written_by_postgresql_pass_unchanged_unless_a_text_cell_starts_lik
 
     clean = 'Nguyễn Văn An,5,2003-05-19,"Thôn A, -B",an@x.vn,"x\n1"\n'.encode()
     assert safe_copied_csv(clean, [0, 3, 4, 5]) is clean
-    looks_risky = 'An,-5,"x\n=1"\n'.encode()  # a negative number, a later line: read again, left as they are
+    looks_risky = b'An,-5,"x\n=1"\n'  # a negative number, a later line: read again, left as they are
     assert safe_copied_csv(looks_risky, [0, 2]) == looks_risky
     risky = b'-cmd,-5,"=1+1",+84912345678,"@x\n-y"\nAn,-7,"\tTab",,""\n'
     assert safe_copied_csv(risky, [0, 2, 3, 4]).decode() == (

@@ -121,12 +121,12 @@ def name_problem(value: str) -> str | None:
     return problem
 
 
-def plainly_text(value: str, *, name: bool = False) -> bool:
-    """A quick test for the common value (stripped, not empty): True means :func:`text_problem`
-    (:func:`name_problem` with ``name``) finds nothing; False means "ask it"."""
+def plainly_text(value: str) -> bool:
+    """A quick test for the common value (stripped, not empty), right for a name too: True means
+    :func:`text_problem` and :func:`name_problem` find nothing (it starts with a letter or a digit
+    that shows, and holds only printable characters); False means "ask them"."""
     first = value[0]
-    return (value.isprintable() and first not in _BLANK_LOOKING
-            and not (name and first in FORMULA_SIGNS) and unicodedata.category(first)[0] != "M")
+    return first.isalnum() and first not in _BLANK_LOOKING and value.isprintable()
 
 
 def too_long_problem(value: str, limit: int) -> str | None:

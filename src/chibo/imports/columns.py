@@ -226,11 +226,10 @@ def _quick_date(column: Column) -> Callable[[str], Any]:
 
 def _quick_text(column: Column) -> Callable[[str], Any]:
     limit = column.max_length or 10**9
-    name = column.holds_a_name
 
     def quick(text: str) -> Any:
         text = text.strip()
-        return text if text and len(text) <= limit and text[0] != "'" and plainly_text(text, name=name) else MISSING
+        return text if text and len(text) <= limit and plainly_text(text) else MISSING
     return quick
 
 

@@ -73,7 +73,7 @@ def safe_rows(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
         return [[safe_cell(v) for v in row] for row in rows]
     if not risky:
         return rows
-    out = []
+    out: list[Sequence[Any]] = []
     for row in rows:
         cells = list(row)
         for index in risky:

@@ -6,25 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from chibo.library import services as library_services
 from chibo.library.models import StudyConfirmation
-from chibo.meetings import drafts, services
+from chibo.meetings import drafts
 from chibo.meetings.models import Comment, Invitation
+from tests.handbook.test_meetings import meeting  # noqa: F401 - a fixture
 from tests.library.conftest import pdf_bytes, publish, upload  # noqa: F401 - fixtures
 
 
-def _meeting(cast):
-    meeting = services.create_meeting(actor=cast.secretary, unit=cast.tree.k, kind="regular",
-                                      starts_at=timezone.now() + dt.timedelta(days=3))
-    services.set_agenda(meeting, actor=cast.secretary, topic="Học tập Nghị quyết 21", agenda="1. Quán triệt")
-    services.invite(meeting, actor=cast.secretary)
-    return meeting
-
-
-def test_a_comment_with_a_nul_or_an_override_is_refused(cast, as_user):
-    meeting = _meeting(cast)
+def test_a_comment_with_a_nul_or_an_override_is_refused(cast, as_user, meeting):  # noqa: F811
     draft = drafts.publish(meeting, actor=cast.secretary, title="Dự thảo", text="Đoạn một.").draft
     client = as_user(cast.member)
     url = f"/handbook/meetings/{meeting.pk}/"
@@ -42,9 +32,7 @@ def test_a_comment_with_a_nul_or_an_override_is_refused(cast, as_user):
     assert list(Comment.objects.values_list("text", flat=True)) == ["Đồng ý.\r\n- thêm"]
 
 
-def test_an_absence_reason_with_an_escape_is_refused(cast, as_user):
-    meeting = _meeting(cast)
-
+def test_an_absence_reason_with_an_escape_is_refused(cast, as_user, meeting):  # noqa: F811
     response = as_user(cast.member).post(f"/handbook/meetings/{meeting.pk}/",
                                          {"action": "answer", "attending": "0", "reason": "Ốm\x1b"})
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.deploy.conftest import run_chibo
+import subprocess
+import sys
+
+from tests.deploy.conftest import chibo_env, run_chibo
 
 PG = "postgres://chibo:secret@db.example:5432/chibo"
 SHOW_QUEUE = ("from huey.contrib.djhuey import HUEY; "
@@ -18,6 +21,15 @@ def test_redis_url_puts_the_job_queue_in_redis(tmp_path, redis_queue):
                     CHIBO_DATA_DIR=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["RedisHuey", redis_queue.name, "11"]
+
+
+def test_a_missing_redis_package_stops_start_up_saying_how_to_install_it(tmp_path):
+    code = "import sys; sys.modules['redis'] = None; from chibo.__main__ import main; main(['check'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=chibo_env(REDIS_URL="redis://127.0.0.1:6379/11", CHIBO_DATA_DIR=str(tmp_path)))
+    assert out.returncode != 0
+    assert ("REDIS_URL is set but the 'redis' package is missing: reinstall Chibo (pip install -e .) in this "
+            "virtual environment.") in out.stderr
 
 
 def test_without_redis_the_queue_is_a_sqlite_file_in_the_data_directory(tmp_path):

@@ -28,8 +28,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -173,20 +173,10 @@ def _fresh(user: Any) -> Any:
 
 # ---- the baseline and the plans ----------------------------------------------------------------
 
-@contextmanager
-def indexes_dropped() -> Iterator[None]:
+def indexes_dropped() -> AbstractContextManager[None]:
     """The three indexes of the admissions migration dropped, inside a transaction rolled back on
-    exit (PostgreSQL and SQLite both have transactional DDL)."""
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            for name in INDEXES:
-                cur.execute(f'DROP INDEX "{name}"')
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
+    exit."""
+    return checks.indexes_dropped(INDEXES)
 
 
 def captured(fn: Callable[[], Any]) -> list[str]:

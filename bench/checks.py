@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
 from bench.report import Figure, Report, median_ms
@@ -94,6 +96,22 @@ def probe_units() -> dict:
     cell = (Unit.objects.subtree(commune).filter(kind__in=UnitKind.member_holding())
             .order_by("-tally__total", "path").first())
     return {"root": root, "province": province, "commune": commune, "cell": cell}
+
+
+@contextmanager
+def indexes_dropped(names: Iterable[str]) -> Iterator[None]:
+    """The indexes ``names`` dropped inside a transaction rolled back on exit (PostgreSQL and SQLite
+    both have transactional DDL): the baseline "the same query without the index"."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            for name in names:
+                cur.execute(f'DROP INDEX "{name}"')
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
 
 
 def _plan(report: Report, key: str, qs=None, sql: str = "", params=(), analyze: bool = True) -> None:

@@ -9,8 +9,7 @@ afterwards, and the two must return the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from bench import checks
@@ -26,21 +25,6 @@ SEARCHES = (  # (text, what it stands for)
 )
 FROM_PHASE_4 = ("nguyen van", "van thanh")  # the earlier phases passed: the page comes from the last two
 FIRST_LATE_PHASE = 3  # the cursor's phase number (from 0) of name_inner
-
-
-@contextmanager
-def indexes_dropped() -> Iterator[None]:
-    """The new indexes dropped inside a transaction rolled back on exit (transactional DDL)."""
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            for name in INDEXES:
-                cur.execute(f'DROP INDEX "{name}"')
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
 
 
 def search(report: Report, reps: int) -> None:
@@ -59,7 +43,7 @@ def search(report: Report, reps: int) -> None:
                                    budget=checks.BUDGET["search"], note=_found(first)))
         measured.append((figure, run, [m.pk for m in first.rows]))
     _plans(report, qs, tag="")
-    with indexes_dropped():
+    with checks.indexes_dropped(INDEXES):
         for figure, run, pks in measured:
             figure.baseline, figure.baseline_name = median_ms(run, checks.BASELINE_REPS), NO_INDEXES
             if [m.pk for m in run().rows] != pks:

@@ -72,7 +72,7 @@ def _pgbouncer(log: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=["direct", "pgbouncer"])
-def servers(request, tmp_path_factory, django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+def servers(request, tmp_path_factory, django_db_setup) -> Iterator[SimpleNamespace]:
     """The worker and the two app servers, started together (one set for the module's tests)."""
     if connection.vendor != "postgresql":
         pytest.skip("the multi-server setup runs on PostgreSQL (DATABASE_URL=postgres://…)")

@@ -8,10 +8,8 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,14 +18,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.deploy.conftest import free_port, wait_until
+
 BOOT_SECONDS = 240
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:
@@ -60,19 +54,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait_until(check, seconds: float, what: str, log: Path):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"{what} within {seconds} s; the demo printed:\n{log.read_text()[-3000:]}")
-
-
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the demo runs on SQLite; once per CI run is enough")
 def test_the_demo_boots_with_its_worker_and_makes_an_export(tmp_path):
-    port, log = _free_port(), tmp_path / "demo.log"
+    port, log = free_port(), tmp_path / "demo.log"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CHIBO_JOBS_IMMEDIATE"}}
     env.update(CHIBO_DATA_DIR=str(tmp_path / "data"), CHIBO_DEMO="1")
     with log.open("wb") as out:
@@ -87,7 +71,7 @@ def test_the_demo_boots_with_its_worker_and_makes_an_export(tmp_path):
             except OSError:
                 return False
 
-        _wait_until(login_page, BOOT_SECONDS, "the login page did not answer", log)
+        wait_until(login_page, "the login page did not answer", [log], timeout=BOOT_SECONDS)
         _status, home, _html = browser.post("/login/", "/login/", {"username": "province", "password": "demo",
                                                                   "next": "/"})
         unit_page = urllib.parse.urlparse(home).path
@@ -100,7 +84,7 @@ def test_the_demo_boots_with_its_worker_and_makes_an_export(tmp_path):
             status, _url, body = browser.get(job_page + "download/")
             return body if status == 200 else None
 
-        csv = _wait_until(downloaded, 60, "the worker did not make the export", log)
+        csv = wait_until(downloaded, "the worker did not make the export", [log])
         assert csv.decode("utf-8-sig").startswith("full_name,")
         assert len(csv.decode("utf-8-sig").splitlines()) > 100
         children = _children(demo.pid)

@@ -331,3 +331,26 @@ def test_a_late_ceremony_does_not_move_the_recognition_decision_deadline(cast):
 def test_the_dossier_runs_for_the_rulebooks_months(cast):
     case = carry(open_case(cast.tree.k), Stage.APPLICATION)
     assert case.next_due == services.rules.add_months(case.dossier_since, 12)
+
+
+def test_trying_known_citizen_ids_is_counted_and_stopped_for_the_day(cast):
+    """A refusal because the citizen ID is a member's confirms the number: after the rulebook's five in
+    a day, the secretary opens no case with a citizen ID (so a masked number cannot be found by trying)."""
+    from django.utils import timezone
+
+    from chibo.core.models import AuditEntry
+
+    known, person = cast.plain_m.citizen_id, {"sex": cast.plain_m.sex, "birth_date": cast.plain_m.birth_date}
+    for _ in range(5):
+        with pytest.raises(DomainError) as err:
+            open_case(cast.tree.k, actor=cast.secretary, citizen_id=known, **person)
+        assert err.value.field_errors["citizen_id"] == ["This person is already a party member."]
+    entries = AuditEntry.objects.filter(action="admissions.known_citizen_id", actor=cast.secretary)
+    assert entries.count() == 5
+    assert {e.payload["citizen_id"] for e in entries} == {"•" * 10 + known[-2:]}
+    with pytest.raises(DomainError) as err:
+        open_case(cast.tree.k, actor=cast.secretary, citizen_id="001300099999")  # unknown, still refused
+    assert "no more cases with a citizen ID until tomorrow" in err.value.field_errors["citizen_id"][0]
+    assert entries.count() == 5  # the refusal past the limit tells nothing, so it is not counted
+    entries.update(at=timezone.now() - dt.timedelta(days=1))
+    assert open_case(cast.tree.k, actor=cast.secretary, citizen_id="001300099999").citizen_id == "001300099999"

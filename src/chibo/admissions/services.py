@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.admissions import reminders, rules, stages, steps, tallying
+from chibo.admissions import known_ids, reminders, rules, stages, steps, tallying
 from chibo.admissions.models import AdmissionCase, Awaits, CaseDocument, CaseStep, Course
 from chibo.admissions.stages import ENDS, FINAL, Stage
 from chibo.core import audit
@@ -57,6 +57,14 @@ def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> d
     return errors
 
 
+def _refuse(message: str, errors: dict[str, list], data: dict[str, Any], unit_path: str) -> None:
+    """Raise the refusal; one that says the citizen ID is known is counted (admissions.known_ids)."""
+    known = {_("This person is already a party member."), _("This person already has an open admission case.")}
+    if known & set(errors.get("citizen_id", [])):
+        raise known_ids.KnownCitizenId(message, errors, citizen_id=data["citizen_id"], unit_path=unit_path)
+    raise DomainError(message, errors)
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k in IDENTITY_FIELDS}
     if "full_name" in out:
@@ -67,6 +75,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@known_ids.counted
 @transaction.atomic
 def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, resolution: str = "",
               helper: Member | None = None) -> AdmissionCase:
@@ -81,7 +90,7 @@ def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, reso
     if helper is not None and (helper.unit_id != cell.pk or helper.status != Status.OFFICIAL):
         errors.setdefault("helper", []).append(_("The helper must be an official member of the cell."))
     if errors:
-        raise DomainError(_("The case was not opened: correct the fields marked below."), errors)
+        _refuse(_("The case was not opened: correct the fields marked below."), errors, data, cell.path)
     case = AdmissionCase.objects.create(
         **data, name_folded=fold(data["full_name"]), cell=cell, unit_path=cell.path, stage=Stage.SYMPATHIZER,
         stage_on=on, helper=helper, awaits=Awaits.CELL)
@@ -92,6 +101,7 @@ def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, reso
     return case
 
 
+@known_ids.counted
 @transaction.atomic
 def update_case(case: AdmissionCase, *, actor: Any, changes: dict[str, Any]) -> AdmissionCase:
     """Correct the applicant's details; after the admission decision the member record holds them."""
@@ -105,7 +115,7 @@ def update_case(case: AdmissionCase, *, actor: Any, changes: dict[str, Any]) -> 
     merged = {f: getattr(case, f) for f in IDENTITY_FIELDS} | changes
     errors = _identity_errors(merged, exclude_case=case.pk)
     if errors:
-        raise DomainError(_("The case was not saved: correct the fields marked below."), errors)
+        _refuse(_("The case was not saved: correct the fields marked below."), errors, merged, case.unit_path)
     for key, value in changes.items():
         setattr(case, key, value)
     case.name_folded = fold(case.full_name)

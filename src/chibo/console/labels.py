@@ -48,6 +48,7 @@ AUDIT_ACTIONS = {
     "members.readmitted": _("Readmitted a former member"),
     "admissions.opened": _("Put a person on the sympathizer list"),
     "admissions.updated": _("Corrected an applicant's details"),
+    "admissions.known_citizen_id": _("Refused: a citizen ID that already belongs to a member or an open case"),
     "admissions.viewed": _("Viewed an admission case"),
     "admissions.vote_failed": _("Recorded a recognition vote without two thirds"),
     "admissions.document_attached": _("Attached a scan to an admission case"),

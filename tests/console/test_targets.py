@@ -180,3 +180,20 @@ def test_export_file_names_carry_the_day_of_their_figures_once(cast, login):
     assert report == f"bao-cao-{cast.tree.k.code}.2024-06-30.pdf"
     year_end = name(reverse("console:year_end_export", args=[cast.tree.c.pk, "xlsx"]) + "?year=2024")
     assert year_end == f"thong-ke-{cast.tree.c.code}.2024-12-31.xlsx"
+
+
+def test_the_members_panel_query_count_does_not_grow_with_the_units(cast, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.registry import make_unit
+
+    client, url = login("province"), reverse("console:progress_members", args=[cast.tree.g.pk])
+    counts = []
+    for n in (1, 3):
+        for i in range(n):
+            make_unit(cast.tree.g, f"M{n}{i}", f"Chi bộ thêm {n}{i}", "cell")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "chibo.handbook",
     "chibo.library",
     "chibo.meetings",
+    "chibo.quality",
     "chibo.restructuring",  # above the apps that store unit paths
     "chibo.imports",
     "chibo.console",

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chibo.meetings import drafts, services
-from chibo.meetings.models import CriteriaFramework, Invitation, Meeting, Schedule
+from chibo.meetings.models import Invitation, Meeting, Schedule
+from chibo.quality.models import Framework
 from tests.console.conftest import PERSONAS
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -70,8 +71,8 @@ def test_persona_matrix(page, cast, client, meeting):
 
 
 def test_the_secretarys_month_through_the_pages(cast, login):
-    CriteriaFramework.objects.create(name="Tiêu chí chất lượng sinh hoạt", valid_from=dt.date(2020, 1, 1),
-                                     criteria=[{"key": "a", "label": "Chuẩn bị", "max": 40},
+    Framework.objects.create(kind="meeting", version=2, name="Tiêu chí chất lượng sinh hoạt",
+                             valid_from=dt.date(2020, 1, 1), criteria=[{"key": "a", "label": "Chuẩn bị", "max": 40},
                                                {"key": "b", "label": "Nội dung", "max": 60}])
     client = login("secretary")
     units_url = reverse("console:meetings", args=[cast.tree.k.pk])

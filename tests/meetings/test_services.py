@@ -12,9 +12,10 @@ from django.utils import timezone
 from chibo.accounts.policy import SYSTEM
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.meetings import queries, services
-from chibo.meetings.models import Attendance, CriteriaFramework, Invitation, Meeting, Schedule, State
+from chibo.meetings.models import Attendance, Invitation, Meeting, Schedule, State
 from chibo.members.services import change_status, transfer_member
 from chibo.notifications.models import Notification
+from chibo.quality.models import Framework
 from tests.factories.registry import make_member
 
 MONTH = dt.date(2026, 12, 1)
@@ -142,7 +143,8 @@ def test_three_absences_without_reason_in_a_year_flag_the_member(cast):
 
 
 def test_minutes_and_the_quality_score_on_the_framework_in_force(cast, meeting):
-    CriteriaFramework.objects.create(name="Hướng dẫn 12-HD/BTCTW", valid_from=dt.date(2020, 1, 1), criteria=[
+    Framework.objects.create(kind="meeting", version=2, name="Hướng dẫn 12-HD/BTCTW", valid_from=dt.date(2020, 1, 1),
+                             criteria=[
         {"key": "preparation", "label": "Chuẩn bị", "max": 20}, {"key": "content", "label": "Nội dung", "max": 50},
         {"key": "conduct", "label": "Điều hành", "max": 30}])
     with pytest.raises(DomainError) as err:

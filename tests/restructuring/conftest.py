@@ -12,6 +12,7 @@ from chibo.accounts.policy import SYSTEM
 from chibo.admissions import services as admissions
 from chibo.library import services as library
 from chibo.meetings import services as meetings
+from chibo.quality import periods as reviews
 from chibo.targets import services as targets
 from tests.factories.admissions import open_case
 from tests.factories.library import make_document
@@ -19,7 +20,7 @@ from tests.factories.library import make_document
 
 def fill(cast, n: int) -> SimpleNamespace:
     """``n`` meetings, documents addressed to cell K, studies of them confirmed by its member,
-    targets, admission cases of K, and courses of its committee G."""
+    targets, admission cases of K, courses of its committee G, and the years' reviews opened by G."""
     k, g, soon = cast.tree.k, cast.tree.g, timezone.now() + dt.timedelta(days=5)
     made = SimpleNamespace(meetings=[], documents=[], studies=[], targets=[], cases=[], courses=[])
     for i in range(n):
@@ -33,6 +34,9 @@ def fill(cast, n: int) -> SimpleNamespace:
         made.targets += targets.set_targets(actor=SYSTEM, parent=g, year=2025 + i, indicator="admissions",
                                             values={k.pk: 2})
         made.cases.append(open_case(k, full_name=f"Vũ Thị Hạnh {chr(65 + i)}"))
+        reviews.open_period(actor=SYSTEM, issuer=g, year=2020 + i, self_until=dt.date(2020 + i, 12, 1),
+                            cell_until=dt.date(2020 + i, 12, 1), verify_until=dt.date(2020 + i, 12, 1),
+                            decide_until=dt.date(2020 + i, 12, 1))
         made.courses.append(admissions.create_course(actor=SYSTEM, unit=g, name=f"Lớp cảm tình đảng {i + 1}",
                                                      starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 5)))
     return made

@@ -30,6 +30,7 @@ from chibo.restructuring import services as restructuring
 from chibo.targets.models import Target
 from tests.factories.registry import make_unit
 from tests.imports.conftest import UNIT_HEADER, write_csv
+from chibo.quality import tallies as quality_tallies
 from tests.restructuring.conftest import fill
 
 D = dt.date
@@ -60,6 +61,7 @@ def test_a_moved_cell_is_seen_whole_from_its_new_committee_and_no_longer_from_th
     assert _targets_seen_by(cast.province) == []
     assert tallies.verify() == []
     assert tallying.verify() == []
+    assert quality_tallies.verify() == []
 
 
 def test_every_copy_moves_with_a_committee_and_its_cells(cast, cell_k):
@@ -131,7 +133,7 @@ def test_an_imported_unit_never_takes_the_path_a_moved_unit_had(cast, tmp_path):
 def test_a_move_costs_the_same_queries_whatever_the_number_of_rows_it_carries(cast, rows,
                                                                              django_assert_num_queries):
     fill(cast, rows)
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(43):
         restructuring.move_unit(cast.tree.g, actor=SYSTEM, new_parent=cast.tree.qc, on=D(2025, 7, 1))
     assert tallies.verify() == []
     assert tallying.verify() == []

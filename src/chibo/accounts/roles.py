@@ -23,6 +23,10 @@ class Perm:
     TARGETS_APPROVE = "targets.approve"  # approve and lock them
     ACCOUNTS_MANAGE = "accounts.manage"
     LIBRARY_PUBLISH = "library.publish"  # publish documents to a subtree, assign them for study
+    QUALITY_OPEN = "quality.open"  # open review periods, issue criteria frameworks
+    QUALITY_ASSESS = "quality.assess"  # a collective's self-assessment, the cell's proposals, "4 good" records
+    QUALITY_VERIFY = "quality.verify"  # the advisory body's verification
+    QUALITY_DECIDE = "quality.decide"  # classify, recognise "4 good"
 
 
 class Role(models.TextChoices):
@@ -38,24 +42,28 @@ _READ = {Perm.UNITS_VIEW, Perm.MEMBERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
-    Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD, Perm.MEETINGS_MANAGE, Perm.HANDBOOK_ANSWER}),
+    Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD, Perm.MEETINGS_MANAGE, Perm.HANDBOOK_ANSWER,
+                                            Perm.QUALITY_ASSESS}),
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
         _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW,
-                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
+                 Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER,
+                 Perm.QUALITY_ASSESS, Perm.QUALITY_DECIDE}
     ),
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD, Perm.TARGETS_SET,
-           Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
+           Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER, Perm.QUALITY_OPEN,
+           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY}
     ),
     Role.ADMIN: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
            Perm.ADMISSIONS_DECIDE, Perm.TARGETS_SET, Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE,
-           Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER}
+           Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER, Perm.QUALITY_OPEN,
+           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY, Perm.QUALITY_DECIDE}
     ),
 }
 

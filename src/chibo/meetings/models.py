@@ -130,23 +130,6 @@ class Invitation(models.Model):
         return f"{self.meeting_id}: {self.member_id or self.guest}"
 
 
-class CriteriaFramework(models.Model):
-    """The criteria a meeting's quality is scored on (data, not code): from ``valid_from``."""
-
-    name = models.CharField(_("name"), max_length=200)
-    valid_from = models.DateField(_("valid from"))
-    criteria = models.JSONField(_("criteria"), help_text=_('A list of {"key", "label", "max"}'))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-
-    class Meta:
-        verbose_name = _("meeting criteria framework")
-        ordering = ["-valid_from", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Draft(models.Model):
     """A draft resolution published to the cell before a meeting; its versions follow."""
 

@@ -25,7 +25,6 @@ from chibo.library.models import Document
 from chibo.meetings.models import (
     Answer,
     Attendance,
-    CriteriaFramework,
     Invitation,
     Kind,
     Meeting,
@@ -37,6 +36,9 @@ from chibo.members.enums import Status
 from chibo.members.models import Member
 from chibo.org import paths
 from chibo.org.models import Unit
+from chibo.quality import frameworks
+from chibo.quality.enums import FrameworkKind
+from chibo.quality.models import Framework
 
 
 def _require(actor: Any, path: str) -> None:
@@ -297,21 +299,16 @@ def record_minutes(meeting: Meeting, *, actor: Any, minutes: str, resolution: st
     return meeting
 
 
-def framework_on(day: dt.date) -> CriteriaFramework | None:
-    return CriteriaFramework.objects.filter(valid_from__lte=day).order_by("-valid_from", "-id").first()
+def framework_on(meeting: Meeting) -> Framework | None:
+    """The meeting-quality criteria in force for the meeting's unit on its day (``quality.frameworks``)."""
+    return frameworks.in_force(FrameworkKind.MEETING, meeting.unit_path, timezone.localtime(meeting.starts_at).date())
 
 
 def _scored(meeting: Meeting, scores: dict[str, int]) -> tuple[dict[str, int], Decimal]:
-    framework = framework_on(timezone.localtime(meeting.starts_at).date())
+    framework = framework_on(meeting)
     if framework is None:
         raise DomainError(_("No criteria framework is in force for this meeting's date."))
-    limits = {c["key"]: int(c["max"]) for c in framework.criteria}
-    errors = {key: [_("Give 0 to %(max)d points.") % {"max": top}] for key, top in limits.items()
-              if not 0 <= int(scores.get(key, -1)) <= top}
-    if errors:
-        raise DomainError(_("The score was not saved: correct the points marked below."), errors)
-    kept = {key: int(scores[key]) for key in limits}
-    return kept, Decimal(sum(kept.values()))
+    return frameworks.score(framework, scores)
 
 
 def invite_all(*, actor: Any, unit: Unit, first: dt.date) -> int:

@@ -98,3 +98,11 @@ class AgeBand(models.TextChoices):
     FROM_30_TO_45 = "30-45", _("30–45")
     FROM_46_TO_60 = "46-60", _("46–60")
     OVER_60 = "gt60", _("Over 60")
+
+
+class DisciplineKind(models.TextChoices):
+    """Party discipline short of expulsion (the lifecycle work adds expulsion and its workflow)."""
+
+    REPRIMAND = "reprimand", _("Reprimand")
+    WARNING = "warning", _("Warning")
+    DISMISSAL = "dismissal", _("Dismissal from post")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.members.enums import (
     ETHNICITY_CHOICES,
     ETHNICITY_KINH,
+    DisciplineKind,
     Occupation,
     PlacementKind,
     PoliticalTheory,
@@ -198,3 +199,40 @@ class UnitMemberTally(models.Model):
 
     def as_dict(self) -> dict[str, int]:
         return {c: getattr(self, c) for c in TALLY_COLUMNS}
+
+
+class Discipline(models.Model):
+    """A disciplinary decision against a member, with the body that decided it (dated, append-only)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="disciplines")
+    kind = models.CharField(_("sanction"), max_length=16, choices=DisciplineKind.choices)
+    decided_on = models.DateField(_("decided on"))
+    body = models.CharField(_("deciding body"), max_length=200)
+    decision = models.CharField(_("decision"), max_length=128, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("discipline")
+        ordering = ["decided_on", "id"]
+        indexes = [models.Index(fields=["member", "decided_on"], name="discipline_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.decided_on}"
+
+
+class Suspension(models.Model):
+    """A member suspended from party activity from ``valid_from`` until ``valid_to`` (open while none)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="suspensions")
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=128, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suspension")
+        ordering = ["valid_from", "id"]
+        indexes = [models.Index(fields=["member", "valid_from"], name="suspension_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} from {self.valid_from}"

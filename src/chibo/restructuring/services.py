@@ -29,6 +29,7 @@ from chibo.members.services import transfer_all, transfer_member
 from chibo.org import services as tree
 from chibo.org.enums import Sector, UnitEventKind
 from chibo.org.models import Unit
+from chibo.quality import tallies as quality_tallies
 from chibo.restructuring import stored_paths
 
 
@@ -49,6 +50,7 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
         if tally is not None:
             member_tallies.move_between(unit.parent.path, new_parent.path, tally.as_dict())
         admission_tallies.move_between(unit, unit.parent.path, new_parent.path, on)
+        quality_tallies.move_between(unit, unit.parent.path, new_parent.path)
     new_path = tree.reposition(unit, new_parent, on=on)
     stored_paths.rewrite(old_path, new_path)
 

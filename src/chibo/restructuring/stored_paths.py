@@ -16,6 +16,11 @@ same unit, and whoever sees that unit now sees the row.
   subtree asked to study; ``library.StudyConfirmation.unit_path``: the cell the member confirmed
   in (it stays that cell; a member transferred later leaves their confirmation there).
 - ``targets.Target.unit_path``: the unit the target is set for.
+- ``quality.Period.unit_path``: the committee that opened the review; ``quality.UnitReview`` and
+  ``quality.MemberReview.unit_path``: the reviewed organization, the member's cell when the period
+  opened (the review is that cell's record, as its meetings are); ``quality.ResidenceComment.
+  residence_path``: the residence cell asked to comment; the "4 good" records' ``unit_path``: the
+  cell or committee in the movement.
 
 Stay (``KEPT``): historical records, written once.
 
@@ -40,6 +45,16 @@ from chibo.library.models import Document, StudyAssignment, StudyConfirmation
 from chibo.meetings.models import Meeting
 from chibo.members.models import Member
 from chibo.org import paths
+from chibo.quality.models import (
+    FourGoodApproval,
+    FourGoodMonth,
+    FourGoodRecognition,
+    FourGoodRegistration,
+    MemberReview,
+    Period,
+    ResidenceComment,
+    UnitReview,
+)
 from chibo.targets.models import Target
 
 FOLLOWING: tuple[tuple[type[Model], str], ...] = (
@@ -51,6 +66,14 @@ FOLLOWING: tuple[tuple[type[Model], str], ...] = (
     (StudyAssignment, "unit_path"),
     (StudyConfirmation, "unit_path"),
     (Target, "unit_path"),
+    (Period, "unit_path"),
+    (UnitReview, "unit_path"),
+    (MemberReview, "unit_path"),
+    (ResidenceComment, "residence_path"),
+    (FourGoodRegistration, "unit_path"),
+    (FourGoodMonth, "unit_path"),
+    (FourGoodApproval, "unit_path"),
+    (FourGoodRecognition, "unit_path"),
 )
 
 KEPT: dict[str, str] = {

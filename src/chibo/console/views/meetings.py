@@ -27,6 +27,7 @@ from chibo.library import queries as library_queries
 from chibo.meetings import drafts, queries, services, tasks
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule, State
 from chibo.org import queries as org_queries
+from chibo.quality import frameworks
 
 RECENT = 24
 
@@ -98,6 +99,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitations = list(meeting.invitations.select_related("member").order_by("member__name_folded", "guest"))
     code_open = bool(meeting.code and meeting.code_expires_at and timezone.now() <= meeting.code_expires_at)
     may_manage = policy.can(request.user, Perm.MEETINGS_MANAGE, meeting.unit_path)
+    framework = services.framework_on(meeting)
     over = meeting.state in (State.HELD, State.CANCELLED)
     q = request.GET.get("q", "")[:100].strip()
     return render(request, "console/meetings/meeting.html", {
@@ -107,7 +109,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deadline": services.agenda_deadline(meeting), "code_open": code_open,
         "qr": mark_safe(_qr_svg(f"{request.build_absolute_uri('/handbook/')}check-in/{meeting.pk}/?code="  # noqa: S308
                                 f"{meeting.code}")) if code_open else "",
-        "framework": services.framework_on(timezone.localtime(meeting.starts_at).date()),
+        "framework": framework, "criteria": frameworks.shown(framework),
         "drafts": list(meeting.drafts.all()), "answered": sum(1 for i in invitations if i.answer),
     })
 
@@ -150,8 +152,8 @@ def _act(request: HttpRequest, meeting: Meeting, action: str, data: Any) -> None
         services.record_attendance(meeting, actor=user, marks=marks)
         messages.success(request, _("The attendance was saved."))
     elif action == "minutes":
-        framework = services.framework_on(timezone.localtime(meeting.starts_at).date())
-        scores = {c["key"]: _points(data.get(f"score_{c['key']}")) for c in framework.criteria} \
+        framework = services.framework_on(meeting)
+        scores = {c["key"]: _points(data.get(f"score_{c['key']}")) for c in frameworks.shown(framework)} \
             if framework else None
         services.record_minutes(meeting, actor=user, minutes=data.get("minutes", ""),
                                 resolution=data.get("resolution", ""), scores=scores)

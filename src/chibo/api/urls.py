@@ -14,6 +14,7 @@ from chibo.api.admissions import router as admissions_router
 from chibo.api.auth import BearerToken, ConsoleSession
 from chibo.api.members import router as members_router
 from chibo.api.notifications import router as notifications_router
+from chibo.api.quality import router as quality_router
 from chibo.api.units import router as units_router
 
 
@@ -67,3 +68,4 @@ api.add_router("/units", units_router)
 api.add_router("/members", members_router)
 api.add_router("/admissions", admissions_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/quality", quality_router)

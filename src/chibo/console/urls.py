@@ -5,11 +5,14 @@ from chibo.console.views import (
     audit,
     auth,
     exports,
+    four_good,
     imports,
     library,
     meetings,
     members,
     notifications,
+    review_results,
+    reviews,
     targets,
     threads,
     unit_ops,
@@ -83,4 +86,7 @@ urlpatterns = [
     path("handbook-threads/<int:pk>/", threads.thread_detail, name="handbook_thread"),
     path("handbook-threads/<int:pk>/close/", threads.thread_close, name="handbook_thread_close"),
     path("handbook-adoption/", threads.adoption, name="handbook_adoption"),
+    *reviews.urlpatterns,  # the quality review: periods, progress, the cell's page, verification and decision
+    *review_results.urlpatterns,  # its results, reports and exports
+    *four_good.urlpatterns,  # the "4 good" movement
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.handbook import library_views, meeting_views, pwa, views
+from chibo.handbook import library_views, meeting_views, pwa, review_views, views
 
 app_name = "handbook"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
+    *review_views.urlpatterns,
 ]

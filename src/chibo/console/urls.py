@@ -6,11 +6,14 @@ from chibo.console.views import (
     auth,
     exports,
     four_good,
+    frameworks,
     imports,
     library,
     meetings,
     members,
     notifications,
+    residence,
+    review_forms,
     review_results,
     reviews,
     targets,
@@ -89,4 +92,7 @@ urlpatterns = [
     *reviews.urlpatterns,  # the quality review: periods, progress, the cell's page, verification and decision
     *review_results.urlpatterns,  # its results, reports and exports
     *four_good.urlpatterns,  # the "4 good" movement
+    *frameworks.urlpatterns,  # criteria frameworks: those in force, a committee's sub-criteria
+    *residence.urlpatterns,  # the residence cell's comments (Regulation 213-QĐ/TW)
+    *review_forms.urlpatterns,  # the official forms (DOCX): 01, 2A, 2B, 2C
 ]

@@ -3,10 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 from chibo.admissions import tallying
 from chibo.members import tallies
 from chibo.org.models import Unit
+from chibo.quality import tallies as review_tallies
 
 
 class Command(BaseCommand):
-    help = "Recompute (--rebuild) or check (--verify, the default) the per-unit member and admission tallies."
+    help = ("Recompute (--rebuild) or check (--verify, the default) the per-unit member, admission and review "
+            "tallies.")
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="recompute every tally from the member table")
@@ -16,7 +18,9 @@ class Command(BaseCommand):
         if rebuild:
             rows = tallies.rebuild()
             days = tallying.rebuild()
-            self.stdout.write(f"Rebuilt {rows} unit tallies and {days} daily admission tallies.")
+            reviews = review_tallies.rebuild()
+            self.stdout.write(f"Rebuilt {rows} unit tallies, {days} daily admission tallies and {reviews} review "
+                              "tallies.")
         if verify or not rebuild:
             wrong = tallies.verify()
             codes = dict(Unit.objects.filter(pk__in={w[0] for w in wrong}).values_list("pk", "code"))
@@ -27,7 +31,12 @@ class Command(BaseCommand):
             for (unit_id, day), column, stored, fresh in wrong_days[:50]:
                 self.stderr.write(f"{codes.get(unit_id, unit_id)} {day.isoformat()}: admissions {column} "
                                   f"stored {stored}, recount {fresh}")
-            if wrong or wrong_days:
-                raise CommandError(f"{len(wrong) + len(wrong_days)} tally values disagree with a recount; "
+            wrong_reviews = review_tallies.verify()
+            codes = dict(Unit.objects.filter(pk__in={w[0][0] for w in wrong_reviews}).values_list("pk", "code"))
+            for (unit_id, year, quarter), column, stored, fresh in wrong_reviews[:50]:
+                self.stderr.write(f"{codes.get(unit_id, unit_id)} {year}" + (f" Q{quarter}" if quarter else "")
+                                  + f": reviews {column} stored {stored}, recount {fresh}")
+            if wrong or wrong_days or wrong_reviews:
+                raise CommandError(f"{len(wrong) + len(wrong_days) + len(wrong_reviews)} tally values disagree with a recount; "
                                    "run with --rebuild.")
             self.stdout.write("All tallies agree with a recount.")

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     QUESTION = "question", _("A member asked a question")
     REPLY = "reply", _("An answer to your question")
     INVITATION = "invitation", _("An invitation to a meeting")
+    RESIDENCE_COMMENT = "residence_comment", _("A residence cell's comment on a member")
 
 
 class Notification(models.Model):

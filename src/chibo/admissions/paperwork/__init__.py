@@ -1,6 +1,6 @@
 """The official admission forms, pre-filled from a case, as Word (DOCX) and PDF.
 
-``form_context`` holds every text of a form (``texts``); the Word layout (``word``) and the PDF
+``form_context`` holds every text of a form (``texts``); the Word layout (``core.word``) and the PDF
 (WeasyPrint, from ``templates/admissions/forms/<kind>.html``) only lay those texts out, so the two
 formats cannot disagree. A form the case has not reached raises ``DomainError`` saying which step
 to record first.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from chibo.admissions.models import AdmissionCase
-from chibo.admissions.paperwork import word
 from chibo.admissions.paperwork.texts import FORMS, NEEDS, Form, Para, form_context
+from chibo.core import word
 
 __all__ = ["FORMS", "NEEDS", "Form", "Para", "form_context", "render_docx", "render_html", "render_pdf"]
 

@@ -9,7 +9,7 @@ units above its cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -19,9 +19,17 @@ from django.utils.translation import gettext_lazy
 from chibo.admissions.models import AdmissionCase, CaseStep
 from chibo.admissions.stages import Stage
 from chibo.core.errors import DomainError, NotFound
+from chibo.core.word import BLANK, Form, Para
+from chibo.core.word import long_date as _long_date
+from chibo.core.word import short_date as _short_date
 from chibo.members.models import Member
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
+from chibo.org.titles import ancestry as _ancestry
+from chibo.org.titles import committee as _committee
+from chibo.org.titles import headings as _headings
+from chibo.org.titles import place_date as _place_date
+from chibo.org.titles import titled as _titled
 
 FORMS = {
     "cell_resolution": gettext_lazy("Cell resolution proposing the admission (6-KNĐ)"),
@@ -32,39 +40,6 @@ FORMS = {
 NEEDS = {"cell_resolution": Stage.CELL_VOTED, "admission_decision": Stage.ADMITTED,
          "recognition_decision": Stage.OFFICIAL}
 ISSUERS = frozenset({UnitKind.COMMUNE, UnitKind.AGENCY, UnitKind.GRASSROOTS_COMMITTEE})
-BLANK = "……………"
-PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
-
-
-@dataclass(frozen=True)
-class Para:
-    """A paragraph of a form: ``lead`` printed in bold before ``text``; ``align`` is ``justify``,
-    ``center``, ``left`` or ``right``; ``bold`` and ``italic`` apply to the whole paragraph."""
-
-    text: str
-    lead: str = ""
-    align: str = "justify"
-    bold: bool = False
-    italic: bool = False
-
-
-@dataclass(frozen=True)
-class Form:
-    """Every text of one filled-in form, in reading order."""
-
-    kind: str
-    form_code: str
-    issuer_lines: list[str]
-    number: str
-    place_date: str
-    title: str
-    subtitle: str
-    body: list[Para]
-    recipients: list[str]
-    signature: list[str]
-    signature_note: str
-    party: str = PARTY
-    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def form_context(case: AdmissionCase, kind: str) -> dict[str, Any]:
@@ -206,85 +181,11 @@ def _percent(yes: int | None, voters: int | None) -> str:
 
 # ---- dates, numbers and unit names ------------------------------------------------------------
 
-def _long_date(day: dt.date) -> str:
-    return f"{day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-def _short_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else BLANK
-
-
 def _number(number: str) -> str:
     return f"Số: {number or BLANK}"
-
-
-def _place_date(unit: Unit, on: dt.date) -> str:
-    """``Đông Sơn, ngày 09 tháng 10 năm 2024``: the place is the commune (else the province) above."""
-    return f"{_place(unit) or BLANK}, ngày {_long_date(on)}"
-
-
-PLACE_PREFIXES = ("đảng bộ", "xã", "phường", "thị trấn", "đặc khu", "tỉnh", "thành phố")
-
-
-def _place(unit: Unit | None) -> str:
-    chain = _ancestry(unit)
-    found = next((u for u in chain if u.kind == UnitKind.COMMUNE), None) \
-        or next((u for u in chain if u.kind == UnitKind.PROVINCE), None)
-    if found is None:
-        return ""
-    place, stripped = found.name, True
-    while stripped:
-        stripped = False
-        for prefix in PLACE_PREFIXES:
-            if place.lower().startswith(prefix + " "):
-                place, stripped = place[len(prefix) + 1:], True
-    return place
-
-
-def _ancestry(unit: Unit | None) -> list[Unit]:
-    """``unit`` and the units above it, nearest first."""
-    chain = []
-    while unit is not None:
-        chain.append(unit)
-        unit = unit.parent
-    return chain
 
 
 def _issuer(cell: Unit) -> Unit:
     """The committee that decides: the nearest commune, agency or grassroots committee above."""
     above = _ancestry(cell.parent)
     return next((u for u in above if u.kind in ISSUERS), above[0] if above else cell)
-
-
-PARTY_PREFIXES = ("chi bộ ", "đảng bộ ", "đảng ủy ", "tổ đảng ")
-# a unit named after a place or an institution: "Xã Đông Sơn" becomes "Đảng bộ xã Đông Sơn"
-COMMON_NOUNS = ("xã ", "phường ", "thị trấn ", "đặc khu ", "tỉnh ", "thành phố ", "thôn ", "bản ", "ấp ",
-                "khu phố ", "tổ dân phố ", "trường ", "công ty ")
-
-
-def _titled(prefix: str, unit: Unit) -> str:
-    """The unit's name as stored, with ``prefix`` ("Chi bộ", "Đảng bộ") when it has no such word."""
-    name = unit.name
-    if name.lower().startswith(PARTY_PREFIXES):
-        return name
-    if name.lower().startswith(COMMON_NOUNS):
-        name = name[:1].lower() + name[1:]
-    return f"{prefix} {name}"
-
-
-def _committee(unit: Unit) -> str:
-    """The unit's executive committee, which issues its papers: ``Đảng ủy xã Đông Sơn``."""
-    name = _titled("Đảng bộ", unit)
-    return "Đảng ủy" + name[len("Đảng bộ"):] if name.lower().startswith("đảng bộ ") else name
-
-
-def _heading(unit: Unit) -> str:
-    """A unit as a form's letterhead names it: ``CHI BỘ GIÁO VIÊN 1``, ``ĐẢNG BỘ XÃ ĐÔNG SƠN``."""
-    prefix = "Chi bộ" if unit.kind in UnitKind.member_holding() else "Đảng bộ"
-    return _titled(prefix, unit).upper()
-
-
-def _headings(parent: Unit | None, unit: Unit) -> list[str]:
-    """The letterhead: the unit above (not the Centre), then the issuing unit."""
-    above = [_heading(parent)] if parent is not None and parent.kind != UnitKind.CENTRAL else []
-    return [*above, _heading(unit)]

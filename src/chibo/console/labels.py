@@ -83,6 +83,7 @@ AUDIT_ACTIONS = {
     "quality.unit_self_assessed": _("Recorded a collective's self-assessment"),
     "quality.proposed": _("Recorded the cell's proposed levels"),
     "quality.verified": _("Verified a review"),
+    "quality.verified_list": _("Verified a list of reviews"),
     "quality.decided": _("Classified reviews"),
     "quality.residence_asked": _("Asked a residence cell for its comment"),
     "quality.residence_answered": _("Answered as the residence cell"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FrameworkKind(models.TextChoices):
@@ -22,7 +23,7 @@ class Level(models.TextChoices):
 
     EXCELLENT = "excellent", _("Excellent completion")
     GOOD = "good", _("Good completion")
-    COMPLETION = "completion", _("Completion")
+    COMPLETION = "completion", pgettext_lazy("quality level", "Completion")  # not the library's "Completion" (a rate)
     NON_COMPLETION = "non_completion", _("Non-completion")
 
     @classmethod

@@ -324,3 +324,61 @@ def periods_for(unit: Unit) -> list[Period]:
     from chibo.org import paths
 
     return list(Period.objects.filter(unit_path__in=paths.ancestors(unit.path)).select_related("issuer"))
+
+
+def check_scores(scores: dict[str, Any]) -> dict[str, Decimal | None]:
+    """Scores typed for several rows (field name → text): each a number from 0 to 100 or empty
+    (``None``). A :class:`DomainError` names every field that is neither, before anything is saved."""
+    kept: dict[str, Decimal | None] = {}
+    errors: dict[str, list] = {}
+    for name, raw in scores.items():
+        if raw is None or not str(raw).strip():
+            kept[name] = None
+            continue
+        try:
+            kept[name] = _score(raw, name)
+        except DomainError as error:
+            errors.update(error.field_errors)
+    if errors:
+        raise DomainError(_("Nothing was saved: correct the scores marked below."), errors)
+    return kept
+
+
+@transaction.atomic
+def verify_many(decider: Unit, *, actor: Any, model: type[AnyReview], year: int, quarter: int = 0,
+                rows: dict[int, tuple[Any, str]]) -> int:
+    """The advisory body verifies a list of the rows ``decider`` decides at once: per row id, a
+    score (empty: the proposal is accepted as it is) and a note. All or nothing: a row missing, not
+    ready or with a bad score refuses the whole list, each one named; one audit entry."""
+    _require(actor, Perm.QUALITY_VERIFY, decider.path, _("You may view these reviews but not verify them."))
+    if not rows:
+        raise DomainError(_("Choose the rows to verify."))
+    found = {r.pk: r for r in model.objects.select_for_update().filter(decider=decider, year=year, quarter=quarter,
+                                                                        pk__in=list(rows))}
+    if len(found) != len(rows):
+        raise DomainError(_("Nothing was verified: %(n)d of the rows chosen are not on this list any more. Reload "
+                            "the page and choose again.") % {"n": len(rows) - len(found)})
+    errors: dict[str, list] = {}
+    now = timezone.now()
+    for pk, (score, note) in rows.items():
+        review = found[pk]
+        proposed = _ready_to_verify(review)
+        if proposed is None:
+            errors[f"row_{pk}"] = [_("No proposal to verify yet, or already decided.")]
+            continue
+        try:
+            review.verified_score = _score(score, f"score_{pk}") if score not in (None, "") else proposed
+        except DomainError as error:
+            errors.update(error.field_errors)
+            continue
+        review.verify_note, review.verified_at, review.verified_by = (note or "").strip(), now, _user(actor)
+        review.step = Step.VERIFIED
+    if errors:
+        raise DomainError(_("Nothing was verified: correct the rows marked below."), errors)
+    verified: list[Any] = list(found.values())
+    model.objects.bulk_update(verified, ["verified_score", "verify_note", "verified_at", "verified_by",
+                                                     "step"], batch_size=1000)
+    audit.record("quality.verified_list", actor=actor, obj=decider, unit_path=decider.path,
+                 payload={"year": year, "quarter": quarter, "reviews": len(found),
+                          "subject": "members" if model is MemberReview else "organizations"})
+    return len(found)

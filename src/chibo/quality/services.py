@@ -72,7 +72,8 @@ def self_assess_member(review: MemberReview, *, actor: Any, text: str, scores: d
                        level: str = "") -> MemberReview:
     """The member's own review in the handbook (form 2A, 2B or 2C): the text, a score per
     criterion and the level they propose (at most the one their score earns)."""
-    review = MemberReview.objects.select_for_update().select_related("framework", "member").get(pk=review.pk)
+    review = (MemberReview.objects.select_for_update(of=("self",)).select_related("framework", "member")
+              .get(pk=review.pk))  # of: the framework is a nullable join, which PostgreSQL cannot lock
     member = getattr(actor, "member", None)
     if member is None or member.pk != review.member_id:
         raise NotFound("review")
@@ -99,7 +100,7 @@ def self_assess_member(review: MemberReview, *, actor: Any, text: str, scores: d
 def self_assess_unit(review: UnitReview, *, actor: Any, text: str, scores: dict[str, Any]) -> UnitReview:
     """A collective's self-assessment, recorded by its secretary or committee staff."""
     _require(actor, Perm.QUALITY_ASSESS, review.unit_path, _("You may view this review but not record it."))
-    review = UnitReview.objects.select_for_update().select_related("framework").get(pk=review.pk)
+    review = UnitReview.objects.select_for_update(of=("self",)).select_related("framework").get(pk=review.pk)
     if review.step not in (Step.OPEN, Step.SELF_ASSESSED):
         raise DomainError(_("This review has been verified: its self-assessment can no longer change."))
     _assessed(review, scores)

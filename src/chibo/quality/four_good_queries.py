@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chibo.meetings.models import Kind, Meeting, State
@@ -72,6 +73,14 @@ def in_force_for(units: list[Unit], day: dt.date) -> dict[int, Framework | None]
             for u in units}
 
 
+def name_of(framework: Framework | None) -> str:
+    """The framework's name in the reader's language."""
+    if framework is None:
+        return ""
+    english = (get_language() or "vi").startswith("en")
+    return framework.name_en if english and framework.name_en else framework.name
+
+
 def top_criteria(framework: Framework | None) -> list[dict[str, str]]:
     """The top-level criteria (key and label in the reader's language) of a checklist."""
     if framework is None:
@@ -115,6 +124,14 @@ class Standing:
         """The top-level criteria with the months each passed in, in the framework's order."""
         passed = self.passed
         return [{**c, "passed": passed.get(c["key"], 0)} for c in self.criteria]
+
+    @property
+    def framework_name(self) -> str:
+        return name_of(self.framework)
+
+    @property
+    def approval_percent(self) -> Decimal:
+        return Decimal(str(self.rule.get("approval_percent", 50)))
 
     @property
     def level_label(self) -> str:
@@ -284,6 +301,7 @@ class ProgressRow:
 class Progress:
     unit: ProgressRow
     children: list[ProgressRow]
+    itself: ProgressRow | None  # the unit's own row, when it takes part (a grassroots committee)
     criteria: list[dict[str, str]]
     year: int
     day: dt.date
@@ -354,6 +372,11 @@ def progress(unit: Unit, year: int, day: dt.date) -> Progress:
         own.add(found)
         if branch in rows:
             rows[branch].add(found)
-    for row in (own, *children):
+    itself = None
+    if unit.kind in ELIGIBLE:
+        itself = ProgressRow(unit.pk, unit.name, here, unit.kind)
+        if here in branches:
+            itself.add(branches[here])
+    for row in (own, *children, *([itself] if itself else [])):
         row.by_criterion = [(row.passed.get(c["key"], 0), row.passed_percent(c["key"])) for c in criteria]
-    return Progress(own, children, criteria, year, day)
+    return Progress(own, children, itself, criteria, year, day)

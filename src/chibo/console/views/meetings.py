@@ -27,7 +27,7 @@ from chibo.library import queries as library_queries
 from chibo.meetings import drafts, queries, services, tasks
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule, State
 from chibo.org import queries as org_queries
-from chibo.quality import frameworks
+from chibo.quality import four_good_queries, frameworks
 
 RECENT = 24
 
@@ -111,6 +111,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 f"{meeting.code}")) if code_open else "",
         "framework": framework, "criteria": frameworks.shown(framework),
         "drafts": list(meeting.drafts.all()), "answered": sum(1 for i in invitations if i.answer),
+        "four_good_month": four_good_queries.checklist_month(meeting),
     })
 
 

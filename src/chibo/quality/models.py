@@ -78,13 +78,16 @@ class Period(models.Model):
 class Review(models.Model):
     """The steps every review row shares: self-assessment, verification, decision."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    # Five million rows a year: only the indexes the reads use (declared on each model); the
+    # foreign keys below are not indexed on their own (a user or a framework is never deleted,
+    # and a period only with its rows, by the bench).
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField(default=0)
     unit_path = models.CharField(max_length=255, editable=False)
-    decider = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    decider = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     peer_group = models.CharField(max_length=64)  # the quota's group: kind or role, and the deciding unit
-    framework = models.ForeignKey(Framework, null=True, on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(Framework, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     step = models.CharField(_("step"), max_length=16, choices=Step.choices, default=Step.OPEN)
     self_text = models.TextField(_("self-review"), blank=True)
     self_scores = models.JSONField(default=dict, blank=True)
@@ -94,13 +97,13 @@ class Review(models.Model):
     verify_note = models.TextField(_("advisory body's note"), blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     final_score = models.DecimalField(_("final score"), max_digits=5, decimal_places=2, null=True, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
     capped_by = models.CharField(max_length=48, blank=True)  # the rulebook condition that lowered the level
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
 
     class Meta:
         abstract = True
@@ -113,7 +116,7 @@ class UnitReview(Review):
     kind = models.CharField(max_length=24)  # the unit's kind when the period opened
     depth = models.PositiveSmallIntegerField()
     self_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("organization review")
@@ -142,11 +145,11 @@ class MemberReview(Review):
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
     cell_meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("review meeting"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
     cell_note = models.TextField(_("cell's comment"), blank=True)
     cell_at = models.DateTimeField(null=True, blank=True)
     cell_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("member review")
@@ -157,6 +160,7 @@ class MemberReview(Review):
             models.Index(fields=["decider", "year", "quarter"], name="memberreview_decider"),
             models.Index(fields=["admitted_year", "unit_path"], name="memberreview_admitted",
                          condition=Q(is_first=True)),
+            models.Index(fields=["cell_meeting"], name="memberreview_meeting", condition=Q(cell_meeting__isnull=False)),
         ]
 
     def __str__(self) -> str:

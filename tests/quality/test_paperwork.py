@@ -18,7 +18,9 @@ from chibo.core.models import AuditEntry
 from chibo.meetings import services as meetings
 from chibo.quality import paperwork, services
 from chibo.quality.models import MemberReview, ResidenceComment, UnitReview
+from chibo.targets import services as targets
 from tests.quality.conftest import YEAR
+from tests.quality.test_inputs import MEETING_POINTS, hold
 
 POINTS = {"politics": 18, "discipline": 9, "duties": 45, "party_duties": 9, "contact": 9}  # 90
 UNIT_POINTS = {"politics": 16, "organization": 16, "tasks": 32, "inspection": 8, "mass": 8}  # 80
@@ -128,6 +130,23 @@ def test_a_leaders_form_is_2a_and_a_review_not_started_says_so(cast, period):
                   "Sinh hoạt chi bộ thường kỳ năm 2026: được mời 0 cuộc"):
         assert piece in text, piece
     assert "chi bộ nơi cư trú" not in text  # not asked
+
+
+def test_the_forms_print_the_inputs_beside_the_scores(cast, period):
+    t, sec, plain, other = cast.tree, cast.sec_m.pk, cast.plain_m.pk, cast.other_m.pk
+    targets.set_targets(actor=SYSTEM, parent=t.g, year=YEAR, indicator="admissions", values={t.k.pk: 3})
+    hold(cast, t.k, dt.date(YEAR, 3, 4), {sec: "present", plain: "present", other: "excused"},
+         points=MEETING_POINTS | {"content": 35})  # 90
+    hold(cast, t.k, dt.date(YEAR, 4, 4), {sec: "present", plain: "unexcused", other: "present"},
+         points=MEETING_POINTS)  # 91
+    unit_text = text_of(paperwork.unit_form(UnitReview.objects.get(unit=t.k, year=YEAR)))
+    assert "Kết nạp đảng viên năm 2026: chỉ tiêu 3, đã kết nạp 0 đảng viên (đạt 0%)." in unit_text
+    assert ("Sinh hoạt đảng trong năm: 2 cuộc sinh hoạt đã tổ chức; tỷ lệ đảng viên dự sinh hoạt 66,67%; "
+            "điểm chất lượng sinh hoạt bình quân 90,5.") in unit_text
+    member_text = text_of(paperwork.member_form(MemberReview.objects.get(member=cast.plain_m, year=YEAR)))
+    assert ("Sinh hoạt chi bộ thường kỳ năm 2026: được mời 2 cuộc, có mặt 1, vắng có lý do 0, "
+            "vắng không có lý do 1.") in member_text
+    assert "Học tập, nghiên cứu văn bản: đã xác nhận học 0/0 văn bản được giao." in member_text
 
 
 # ---- the console's downloads ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ PALETTE = ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5
 TARGET_COLOUR = "#212529"
 FONT = 'font-family="Noto Sans, Noto Serif, sans-serif"'
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP = 56, 16, 28
+LEFT, RIGHT, TOP = 56, 16, 36  # TOP: room for the title above the tallest bar's value
 
 
 def nice_ceiling(value: float) -> float:

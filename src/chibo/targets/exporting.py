@@ -18,6 +18,10 @@ def _ratio(percent: str | None) -> Decimal | None:
     return None if percent is None else Decimal(percent) / 100
 
 
+def _target_ratio(target: int | None) -> Decimal | None:
+    return None if target is None else Decimal(target) / 100
+
+
 def tables(data: dict[str, Any], labels: dict[str, Any], *, unit_name: str) -> list[Table]:
     """The progress table (the unit, then each subordinate unit) and the category table, from
     the report data of ``targets.reports.snapshot``."""
@@ -31,8 +35,12 @@ def tables(data: dict[str, Any], labels: dict[str, Any], *, unit_name: str) -> l
         Column("course", _("Course"), "int"), Column("course_target", _("Course target"), "int"),
         Column("base", _("Members on 1 Jan"), "int"), Column("rate", _("Rate"), "percent"),
         Column("rank", _("Rank"), "int"), Column("forecast", _("Forecast"), "int"),
+        Column("grassroots_good", _("Grassroots rated good or better"), "percent"),
+        Column("grassroots_good_target", _("Target (good or better)"), "percent"),
     ]
-    rows = [{**row, "percent": _ratio(row["percent"]), "rate": _ratio(row["rate"])} for row in data["rows"]]
+    rows = [{**row, "percent": _ratio(row["percent"]), "rate": _ratio(row["rate"]),
+             "grassroots_good": _ratio(row.get("grassroots_good")),  # reports taken before it have none
+             "grassroots_good_target": _target_ratio(row.get("grassroots_good_target"))} for row in data["rows"]]
     progress = Table(title=_("Member development progress") + f": {unit_name}", subtitle=subtitle,
                      columns=columns, rows=rows, notes=[data.get("method", "")], row_count=len(rows))
     own = data["rows"][0]["categories"]

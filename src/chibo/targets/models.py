@@ -11,6 +11,12 @@ class Indicator(models.TextChoices):
     ADMISSIONS = "admissions", _("New members admitted")
     COURSE = "course", _("Awareness-course participants")
     NEW_ORGS = "new_orgs", _("New party organizations in non-state enterprises")
+    GRASSROOTS_GOOD = "grassroots_good", _("Grassroots organizations rated good or better (%)")
+
+    @classmethod
+    def percentages(cls) -> frozenset[str]:
+        """Indicators whose target is a percentage (0 to 100), not a count."""
+        return frozenset({cls.GRASSROOTS_GOOD})
 
 
 class State(models.TextChoices):

@@ -6,6 +6,8 @@ Everything is read from the tallies, never counted from the member or case table
 - the children: the unit positions valid that day (``org.UnitPathPeriod``);
 - members: the live tallies for today, and the counts copied on a day for a past day (the rate's
   base is the count on 1 January, as Resolution 21 counts it).
+- grassroots organizations rated good or better: the year's review tallies (``quality.results``),
+  as decided so far (a review is decided at the year's end: the figure is the year's, whatever the day).
 
 "Admitted" is the admission decisions recorded in admission cases, on the decision's date. The
 member changes of the same page (``reports.statistics.balance``) count the registry's new members,
@@ -32,6 +34,7 @@ from chibo.members.models import UnitMemberTally
 from chibo.org import paths
 from chibo.org.enums import Sector, UnitKind
 from chibo.org.models import Unit, UnitPathPeriod
+from chibo.quality.results import indicator_for
 from chibo.targets import rules
 from chibo.targets.models import Indicator, MemberCount, Target
 
@@ -51,6 +54,8 @@ class Row:
     target: int | None = None
     course_target: int | None = None
     new_orgs_target: int | None = None
+    grassroots_good_target: int | None = None  # a percentage
+    grassroots_good: Decimal | None = None  # the year's review: grassroots organizations rated good or better, %
     members: int = 0  # active members on the day (or on the latest count before it)
     base: int = 0  # members on 1 January: the base of the admission rate
     expected: int = 0  # admissions expected by the day at an even pace
@@ -81,6 +86,13 @@ class Row:
     @property
     def behind(self) -> bool:
         return self.target is not None and self.admitted < self.expected
+
+    @property
+    def grassroots_good_met(self) -> bool | None:
+        """Whether the share rated good or better reaches its target (None without both)."""
+        if self.grassroots_good_target is None or self.grassroots_good is None:
+            return None
+        return self.grassroots_good >= self.grassroots_good_target
 
     @property
     def categories(self) -> list[tuple[str, int]]:
@@ -127,6 +139,12 @@ def _targets(ids: list[int], year: int) -> dict[tuple[int, str], int]:
     return {(u, i): v for u, i, v in rows}
 
 
+def targets_of(ids: list[int], year: int, indicator: str) -> dict[int, int]:
+    """The targets of ``indicator`` set for the given units for ``year`` (unit id → value; one query)."""
+    return dict(Target.objects.filter(unit_id__in=ids, year=year, indicator=indicator)
+                .values_list("unit_id", "value"))
+
+
 def _members(ids: list[int], day: dt.date, today: dt.date) -> tuple[dict[int, int], dt.date | None]:
     """Active members per unit on ``day``: the live tallies for today, else the latest copy
     on or before ``day`` (and the day it was taken)."""
@@ -161,6 +179,8 @@ def dashboard(unit: Unit, day: dt.date | None = None) -> Dashboard:
     last_year = _last_year(ids, day)
     rows = [_row(uid, name, path, holds, sums, targets, members, bases) for uid, name, path, holds in
             [(unit.pk, unit.name, unit.path, unit.holds_members), *children]]
+    for row, share in zip(rows, indicator_for(ids, day.year).values(), strict=True):
+        row.grassroots_good = share
     elapsed, total_days = _working_days(day)
     methods = []
     for row in rows:
@@ -194,7 +214,8 @@ def _row(uid: int, name: str, path: str, holds: bool, sums: dict[int, dict[str, 
          targets: dict[tuple[int, str], int], members: dict[int, int], bases: dict[int, int]) -> Row:
     return Row(uid, name, path, holds, sums.get(uid, dict.fromkeys(ADMISSION_COLUMNS, 0)),
                targets.get((uid, Indicator.ADMISSIONS)), targets.get((uid, Indicator.COURSE)),
-               targets.get((uid, Indicator.NEW_ORGS)), members.get(uid, 0), bases.get(uid, 0))
+               targets.get((uid, Indicator.NEW_ORGS)), targets.get((uid, Indicator.GRASSROOTS_GOOD)),
+               None, members.get(uid, 0), bases.get(uid, 0))
 
 
 def _working_days(day: dt.date) -> tuple[int, int]:

@@ -54,6 +54,8 @@ def _row(row: progress.Row) -> dict[str, Any]:
         "course_target": row.course_target, "members": row.members, "base": row.base,
         "rate": str(row.rate) if row.rate is not None else None, "rank": row.rank, "expected": row.expected,
         "forecast": row.forecast, "behind": row.behind, "categories": dict(row.categories),
+        "grassroots_good": str(row.grassroots_good) if row.grassroots_good is not None else None,
+        "grassroots_good_target": row.grassroots_good_target,
     }
 
 

@@ -51,6 +51,8 @@ def set_targets(*, actor: Any, parent: Unit, year: int, indicator: str, values: 
         unit = units.get(unit_id)
         if unit is None or (unit.pk != parent.pk and unit.parent_id != parent.pk):
             errors.setdefault(str(unit_id), []).append(_("Only the unit itself and its direct subordinates."))
+        elif indicator in Indicator.percentages() and (not isinstance(value, int) or not 0 <= value <= 100):
+            errors.setdefault(str(unit_id), []).append(_("This target is a percentage: a whole number from 0 to 100."))
         elif not isinstance(value, int) or not 0 <= value <= MAX_TARGET:
             errors.setdefault(str(unit_id), []).append(
                 _("A target is a whole number from 0 to %(max)s.") % {"max": f"{MAX_TARGET:,}"})

@@ -24,7 +24,7 @@ from chibo.org import queries as org_queries
 from chibo.targets import assistant, progress, reports, services
 from chibo.targets.models import Cadence, Indicator, Method, ProgressReport, ReportSchedule, Revision, Target
 
-INDICATORS = (Indicator.ADMISSIONS, Indicator.COURSE, Indicator.NEW_ORGS)
+INDICATORS = (Indicator.ADMISSIONS, Indicator.COURSE, Indicator.NEW_ORGS, Indicator.GRASSROOTS_GOOD)
 
 
 FIRST_DAY = dt.date(2000, 1, 1)  # no figure is kept before the registry's first year
@@ -122,6 +122,7 @@ def _targets_context(request: HttpRequest, unit: Any, year: int, indicator: str,
     children_sum = sum(c.value for uid, c in current.items() if uid != unit.pk)
     return {
         "unit": unit, "year": year, "indicator": indicator, "indicators": [(i, Indicator(i).label) for i in INDICATORS],
+        "is_percent": indicator in Indicator.percentages(),
         "lines": lines, "proposal": proposal, "children_sum": children_sum, "own": current.get(unit.pk),
         "revisions": Revision.objects.filter(target__in=current.values()).select_related("target__unit", "actor"),
         "methods": Method.choices, "reason_errors": errors.get("reason", []),

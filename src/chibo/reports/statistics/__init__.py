@@ -8,7 +8,8 @@ restricted to the subtree by a path range, a constant number of queries whatever
   structure of that day (for today: the unit's tally).
 - :func:`changes_by_cause` and :func:`balance` — the changes between two days by cause, and the
   opening and closing totals they reconcile.
-- :func:`year_end_tables` — tables a–e as at 31 December, each a :class:`Table`.
+- :func:`year_end_tables` — tables a–f as at 31 December, each a :class:`Table` (f: the review's
+  classification, from its tallies).
 
 A past day is rebuilt from the dated placements, the units' position periods and each member's
 own dates; the approximations this implies are listed in :mod:`chibo.reports.statistics.counts`.
@@ -28,6 +29,7 @@ from chibo.reports.statistics.counts import (
 from chibo.reports.statistics.tables import (
     Table,
     admitted_table,
+    classification_table,
     ethnicity_religion_tables,
     grassroots_tables,
     member_changes_table,
@@ -37,6 +39,6 @@ from chibo.reports.statistics.tables import (
 
 __all__ = [
     "CAUSES", "DECREASES", "INCREASES", "Balance", "Breakdown", "Organization", "Table", "admitted_table", "balance",
-    "balance_and_breakdown", "breakdown", "changes_by_cause", "ethnicity_religion_tables", "grassroots_tables",
-    "member_changes_table", "members_as_of", "organizations", "profile_tables", "year_end_tables",
+    "balance_and_breakdown", "breakdown", "changes_by_cause", "classification_table", "ethnicity_religion_tables",
+    "grassroots_tables", "member_changes_table", "members_as_of", "organizations", "profile_tables", "year_end_tables",
 ]

@@ -22,6 +22,8 @@ from chibo.admissions import tallying
 from chibo.members.enums import ETHNICITY_CHOICES, ETHNICITY_KINH, Occupation, PoliticalTheory, Qualification, Religion
 from chibo.org.enums import Sector, UnitKind
 from chibo.org.models import Unit
+from chibo.quality import results, tallies
+from chibo.quality.enums import Level
 from chibo.reports.statistics.composition import Breakdown, Organization, breakdown, organizations
 from chibo.reports.statistics.counts import DECREASES, INCREASES, Balance, balance, balance_and_breakdown
 
@@ -226,13 +228,45 @@ def grassroots_tables(unit: Unit, year: int) -> list[Table]:
     return grassroots_tables_of(organizations(unit, day, breakdown(unit, day).by["cell"]))
 
 
+# ---- f. classification results --------------------------------------------------------------
+
+CLASSIFICATION_COLUMNS: list[tuple[str, Label]] = [("label", _("Item")), ("count", _("Number")),
+                                                   ("share", _("Share of the classified"))]
+REVIEWED_LABELS: dict[str, Label] = {
+    "org": _("Party organizations reviewed"),
+    "grassroots": _("Grassroots party organizations reviewed"),
+    "member": _("Party members reviewed"),
+}
+
+
+def classification_table_of(figures: dict[str, int]) -> Table:
+    """Table f: organizations (all, and grassroots ones) and members by the level decided in the
+    year's review, from its tally (``quality.results``); shares are of those classified."""
+    rows = []
+    for subject, label in REVIEWED_LABELS.items():
+        done = results.classified(figures, subject)
+        rows.append(_row(subject, label, count=figures[f"{subject}_total"]))
+        if subject == "member":
+            rows.append(_row("member_not_classified", _("Reviewed, not classified"), 1,
+                             count=figures["member_not_classified"]))
+        rows += [_row(f"{subject}_{level}", Level(level).label, 1, count=figures[f"{subject}_{level}"],
+                      share=_share(figures[f"{subject}_{level}"], done)) for level in Level.values]
+    return Table(_("Classification of party organizations and party members"), CLASSIFICATION_COLUMNS, rows, None,
+                 "classification")
+
+
+def classification_table(unit: Unit, year: int) -> Table:
+    return classification_table_of(tallies.results(unit, year))
+
+
 # ---- all of them ----------------------------------------------------------------------------
 
 def year_end_tables(unit: Unit, year: int) -> list[Table]:
     """Every year-end table of ``unit``'s subtree for ``year``, as at 31 December: one pass for
-    the balance and the members by profile and cell, then the organizations and the admission
-    tallies (five queries whatever the size of the subtree; on PostgreSQL the big one comes with
-    its planner settings)."""
+    the balance and the members by profile and cell, then the organizations, the admission
+    tallies and the review's tally (six queries whatever the size of the subtree; on PostgreSQL the
+    big one comes with its planner settings). The classification is the year's review as decided
+    so far, in today's structure (its tallies follow the units that moved)."""
     day = year_end(year)
     changes, members = balance_and_breakdown(unit, dt.date(year, 1, 1), day)
     return [
@@ -242,4 +276,5 @@ def year_end_tables(unit: Unit, year: int) -> list[Table]:
         ethnicity_table_of(members),
         religion_table_of(members),
         *grassroots_tables_of(organizations(unit, day, members.by["cell"])),
+        classification_table(unit, year),
     ]

@@ -4,17 +4,20 @@
 A framework is in force for a unit on a day when its issuer is the unit or one of its ancestors
 (the national defaults have none) and the day is within its validity; the deepest issuer's
 newest version wins. A committee's framework extends the one in force above it: its criteria are
-the upper framework's plus its own sub-criteria, so nothing above can be removed below.
+the upper framework's plus its own sub-criteria, so nothing above can be removed below. When the
+upper committee issues a new version, a lower framework issued on the older one no longer applies
+(it would keep the upper's old sub-criteria and miss the new): the lower committee issues again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,15 +30,64 @@ from chibo.org.models import Unit
 from chibo.quality.enums import FrameworkKind
 from chibo.quality.models import Framework
 
+KEY = re.compile(r"[a-z0-9_]{1,32}")
+MAX_LABEL = 300
+
+
+def _valid_on(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def _chained(found: list[Framework]) -> dict[str, Framework]:
+    """Issuer path ('' for the national defaults) → the framework in force there, from the
+    frameworks valid on a day: at each issuer the newest version that extends the one in force
+    above it (a version issued on an older upper framework is passed over). ``extends`` is set on
+    each, so walking the chain costs no query."""
+    chosen: dict[str, Framework] = {}
+    order = sorted(found, key=lambda f: (f.issuer.depth if f.issuer else -1, -f.valid_from.toordinal(), -f.version,
+                                         -f.pk))
+    for f in order:
+        path = f.issuer.path if f.issuer else ""
+        if path in chosen:
+            continue
+        above = next((chosen[a] for a in reversed(["", *paths.ancestors(path)[:-1]]) if a in chosen), None) \
+            if path else None
+        if f.extends_id == (above.pk if above else None):
+            if above is not None:
+                f.extends = above
+            chosen[path] = f
+    return chosen
+
+
+def in_force_under(kind: str, day: dt.date, issuer_path: str) -> dict[str, Framework]:
+    """Issuer path → the framework of ``kind`` in force on ``day`` at every issuer above
+    ``issuer_path`` or in its subtree (one query): a unit's is its nearest issuer's."""
+    above = Unit.objects.filter(path__in=paths.ancestors(issuer_path)).values("id")
+    found = (Framework.objects.filter(_valid_on(day), kind=kind)
+             .filter(Q(issuer__isnull=True) | Q(issuer__in=above) | policy.subtree_q("issuer__path", issuer_path))
+             .select_related("issuer"))
+    return _chained(list(found))
+
+
+def _nearest(chosen: dict[str, Framework], unit_path: str) -> Framework | None:
+    return next((chosen[a] for a in reversed(["", *paths.ancestors(unit_path)]) if a in chosen), None)
+
 
 def in_force(kind: str, unit_path: str, day: dt.date) -> Framework | None:
     """The framework of ``kind`` that applies to the unit at ``unit_path`` on ``day`` (one query)."""
     issuers = Unit.objects.filter(path__in=paths.ancestors(unit_path)).values("id")
-    valid = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    deepest_first = F("issuer__depth").desc(nulls_last=True)  # the national defaults last
-    return (Framework.objects.filter(valid, kind=kind).filter(Q(issuer__isnull=True) | Q(issuer__in=issuers))
-            .select_related("issuer", "extends__extends").order_by(deepest_first, "-valid_from", "-version", "-id")
-            .first())
+    found = (Framework.objects.filter(_valid_on(day), kind=kind)
+             .filter(Q(issuer__isnull=True) | Q(issuer__in=issuers)).select_related("issuer"))
+    return _nearest(_chained(list(found)), unit_path)
+
+
+def in_force_for(kind: str, units: list[Unit], day: dt.date) -> dict[int, Framework | None]:
+    """``in_force`` for each of ``units`` (unit id → framework), in one query."""
+    wanted = {p for u in units for p in paths.ancestors(u.path)}
+    found = (Framework.objects.filter(_valid_on(day), kind=kind)
+             .filter(Q(issuer__isnull=True) | Q(issuer__path__in=wanted)).select_related("issuer"))
+    chosen = _chained(list(found))
+    return {u.pk: _nearest(chosen, u.path) for u in units}
 
 
 def criteria(framework: Framework) -> list[dict[str, Any]]:
@@ -110,6 +162,12 @@ def _validate(kind: str, items: Any, upper: Framework | None) -> list[dict[str, 
         parent = str(raw.get("parent") or "").strip()
         if not key or not text:
             raise DomainError(_("Criterion %(n)d needs a key and a label.") % {"n": position})
+        if not KEY.fullmatch(key):
+            raise DomainError(_("The key %(key)s is not a key: use up to 32 lower-case letters (a to z), digits and "
+                                "_, such as p1 or politics_2.") % {"key": key})
+        if len(text) > MAX_LABEL or len(str(raw.get("label_en") or "")) > MAX_LABEL:
+            raise DomainError(_("The label of %(key)s is longer than %(max)d characters.")
+                              % {"key": key, "max": MAX_LABEL})
         if key in seen or key in above:
             raise DomainError(_("The key %(key)s is used twice.") % {"key": key})
         if upper is not None and parent not in tops:
@@ -144,11 +202,18 @@ def issue(*, actor: Any, issuer: Unit, kind: str, name: str, valid_from: dt.date
         raise PermissionDenied(_("You may not issue criteria for this unit."))
     if kind not in FrameworkKind.values:
         raise DomainError(_("Choose the kind of framework."))
+    if not name.strip():
+        raise DomainError(_("The framework was not saved."), {"name": [_("Give the framework a name.")]})
     if valid_to is not None and valid_to < valid_from:
-        raise DomainError(_("The framework ends before it starts."))
+        raise DomainError(_("The framework was not saved."), {"valid_to": [_("The framework ends before it starts.")]})
+    Unit.objects.select_for_update().filter(pk=issuer.pk).first()  # one new version at a time per issuer
     upper = in_force(kind, issuer.path, valid_from)
     if upper is not None and upper.issuer_id == issuer.pk:
         upper = upper.extends
+    if upper is None:
+        raise DomainError(_("No framework of this kind is in force above this unit on %(day)s: a committee adds "
+                            "sub-criteria to the one in force, so start on a later day.")
+                          % {"day": valid_from.strftime("%d/%m/%Y")})
     clean = _validate(kind, items, upper)
     version = (Framework.objects.filter(kind=kind, issuer=issuer).aggregate(v=Max("version"))["v"] or 0) + 1
     framework = Framework.objects.create(

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
@@ -20,7 +21,7 @@ from chibo.members.enums import Occupation, Status
 from chibo.org import paths
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
-from chibo.quality import rules, tallies
+from chibo.quality import frameworks, rules, tallies
 from chibo.quality.enums import Exclusion, Form, FrameworkKind, Step
 from chibo.quality.models import Framework, MemberReview, Period, UnitReview
 
@@ -59,13 +60,7 @@ def _check(actor: Any, issuer: Unit, year: int, quarter: int, timeline: list[dt.
 def _frameworks(kind: str, day: dt.date, issuer_path: str) -> dict[str, Framework]:
     """Issuer path ('' for the national default) → the framework of ``kind`` in force on ``day``:
     the deepest issuer above a unit wins (the same choice as ``frameworks.in_force``)."""
-    valid = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    found: dict[str, Framework] = {}
-    for f in Framework.objects.filter(valid, kind=kind).select_related("issuer").order_by("valid_from", "version"):
-        path = f.issuer.path if f.issuer else ""
-        if not path or issuer_path.startswith(path) or path.startswith(issuer_path):
-            found[path] = f  # later versions replace earlier ones
-    return found
+    return frameworks.in_force_under(kind, day, issuer_path)
 
 
 def _nearest(path: str, by_path: dict[str, Any], default: Any = None) -> Any:
@@ -133,9 +128,10 @@ def _open_members(period: Period, issuer: Unit, units: list[tuple]) -> int:
     by_cell = [(cell, decider, getattr(_nearest(path, framework), "pk", None))
                for (cell, decider), path in zip(deciders, _paths_of(deciders, units), strict=True)]
     cutoff = rules.classification_cutoff(period.ends_on, int(rule("quality.min_months_admitted", on=period.ends_on)))
-    occupations = [Occupation.CIVIL_SERVANT.value] if not period.quarter else list(
-        rule("quality.quarterly_occupations", on=period.ends_on))
-    params = {"period": period.pk, "year": period.year, "quarter": period.quarter, "cutoff": cutoff,
+    occupations = list(rule("quality.quarterly_occupations", on=period.ends_on)) if period.quarter else []
+    if period.quarter and not occupations:
+        return 0  # no one has a quarterly review (an empty IN () is not SQL everywhere)
+    params: dict[str, Any] = {"period": period.pk, "year": period.year, "quarter": period.quarter, "cutoff": cutoff,
               "end": period.ends_on, "lo": issuer.path, "hi": paths.upper_bound(issuer.path)}
     quarterly = ""
     if period.quarter:
@@ -195,6 +191,5 @@ def _mark_leaders(period: Period, issuer: Unit) -> None:
     and are compared with the other leaders decided by the same unit."""
     leaders = (RoleGrant.objects.filter(leaders_q(period.ends_on, period.ends_on))
                .filter(policy.subtree_q("unit__path", issuer.path)).values("user__member_id"))
-    rows = MemberReview.objects.filter(period=period, member_id__in=leaders)
-    for decider_id in set(rows.values_list("decider_id", flat=True)):
-        rows.filter(decider_id=decider_id).update(form=Form.LEADER, peer_group=f"leaders@{decider_id}")
+    MemberReview.objects.filter(period=period, member_id__in=leaders).update(
+        form=Form.LEADER, peer_group=Concat(Value("leaders@"), Cast("decider_id", output_field=CharField())))

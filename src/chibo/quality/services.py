@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from chibo.meetings.models import Meeting
 from chibo.members.models import Discipline
 from chibo.org.models import Unit
 from chibo.quality import frameworks, rules, tallies
-from chibo.quality.enums import Level, Step
+from chibo.quality.enums import Exclusion, Level, Step
 from chibo.quality.models import MemberReview, Period, Review, UnitReview
 from chibo.quality.periods import leaders_q
 
@@ -41,6 +42,15 @@ def _require(actor: Any, perm: str, path: str, message: str) -> None:
         raise NotFound("review")
     if not policy.can(actor, perm, path):
         raise PermissionDenied(message)
+
+
+def _why_not_classified(review: AnyReview) -> str:
+    """Why a row is reviewed but not classified this year ('' when it is classified)."""
+    if review.step != Step.NOT_CLASSIFIED:
+        return ""
+    if getattr(review, "excluded", "") == Exclusion.SUSPENDED:
+        return _("Not classified this year: suspended from party activity at the period's end.")
+    return _("Not classified this year: admitted less than the required months before the period's end.")
 
 
 def period_start(review: Review) -> dt.date:
@@ -60,11 +70,12 @@ def _score(value: Any, field: str) -> Decimal:
     return score.quantize(Decimal("0.01"))
 
 
-def _assessed(review: AnyReview, scores: dict[str, Any]) -> None:
+def _assessed(review: AnyReview, scores: dict[str, Any]) -> Decimal:
     if review.framework is None:
         raise DomainError(_("No criteria framework is in force for this review."))
     review.self_scores, total = frameworks.score(review.framework, scores)
     review.self_score = total
+    return total
 
 
 @transaction.atomic
@@ -78,11 +89,11 @@ def self_assess_member(review: MemberReview, *, actor: Any, text: str, scores: d
     if member is None or member.pk != review.member_id:
         raise NotFound("review")
     if review.step not in (Step.OPEN, Step.SELF_ASSESSED):
-        raise DomainError(_("Your cell has already made its proposal: your self-review can no longer change."))
+        raise DomainError(_why_not_classified(review)
+                          or _("Your cell has already made its proposal: your self-review can no longer change."))
     if not text.strip():
         raise DomainError(_("The self-review was not saved."), {"text": [_("Write your self-review.")]})
-    _assessed(review, scores)
-    earned = rules.level_for(review.self_score, rule("quality.levels", on=review.period.ends_on))
+    earned = rules.level_for(_assessed(review, scores), rule("quality.levels", on=review.period.ends_on))
     if level and level not in Level.values:
         raise DomainError(_("Choose a level."), {"level": [_("Choose a level.")]})
     if level and Level.rank(level) < Level.rank(earned):
@@ -145,7 +156,8 @@ def propose(cell: Unit, *, actor: Any, year: int, meeting: Meeting | None, propo
         if review is None:
             raise NotFound("review")
         if review.step not in (Step.OPEN, Step.SELF_ASSESSED, Step.PROPOSED):
-            errors[f"row_{pk}"] = [_("Already verified: the proposal can no longer change.")]
+            errors[f"row_{pk}"] = [_why_not_classified(review)
+                                   or _("Already verified: the proposal can no longer change.")]
             continue
         try:
             review.cell_score = _score(proposal.score, f"score_{pk}")
@@ -182,7 +194,8 @@ def verify(review: AnyReview, *, actor: Any, score: Any = None, note: str = "") 
     review = type(review).objects.select_for_update().get(pk=review.pk)
     proposed = _ready_to_verify(review)
     if proposed is None:
-        raise DomainError(_("This review has no proposal to verify yet, or it is decided."))
+        raise DomainError(_why_not_classified(review)
+                          or _("This review has no proposal to verify yet, or it is decided."))
     review.verified_score = _score(score, "score") if score not in (None, "") else proposed
     review.verify_note, review.verified_at, review.verified_by = note.strip(), timezone.now(), _user(actor)
     review.step = Step.VERIFIED
@@ -246,20 +259,32 @@ class Refused(DomainError):
     pass
 
 
-def _decide_one(review: AnyReview, *, actor: Any, score: Any) -> AnyReview:
+class _Excellent(Exception):  # noqa: N818 (not an error: the row waits for the excellent places)
+    def __init__(self, final: Decimal):
+        self.final = final
+
+
+def _decide_one(review: AnyReview, *, actor: Any, score: Any, hold_excellent: bool = False) -> AnyReview:
+    """Decide one row; with ``hold_excellent``, a row that would be rated excellent is left as it
+    is (``_Excellent``) to be decided once its group's good ones count in the quota."""
     model = type(review)
     review = model.objects.select_for_update().select_related("period").get(pk=review.pk)
     if review.step != Step.VERIFIED:
-        raise Refused(_("Not verified yet.") if review.step != Step.DECIDED else _("Already decided."))
+        raise Refused(_("Already decided.") if review.step == Step.DECIDED
+                      else _why_not_classified(review) or _("Not verified yet."))
     first = _first_undecided(review)
     if first:
         raise Refused(_("Decide %(unit)s first: lower collectives before higher ones, the collective before "
                         "its members.") % {"unit": first})
     final = _score(score, "score") if score not in (None, "") else review.verified_score
+    if final is None:
+        raise Refused(_("Not verified yet."))
     ends = review.period.ends_on
     earned = rules.level_for(final, rule("quality.levels", on=ends))
     subject = "member" if model is MemberReview else "collective"
     level, capped_by = rules.capped(earned, subject=subject, facts=facts(review), caps=rule("quality.caps", on=ends))
+    if level == Level.EXCELLENT and hold_excellent:
+        raise _Excellent(final)
     if level == Level.EXCELLENT:
         room = headroom(model, review.peer_group, review.year, review.quarter, ends)
         if room.left < 1:
@@ -270,7 +295,8 @@ def _decide_one(review: AnyReview, *, actor: Any, score: Any) -> AnyReview:
     review.final_score, review.level, review.capped_by = final, level, capped_by
     review.decided_at, review.decided_by, review.step = timezone.now(), _user(actor), Step.DECIDED
     review.save(update_fields=["final_score", "level", "capped_by", "decided_at", "decided_by", "step"])
-    vector = tallies.member_vector(level=level) if model is MemberReview else tallies.unit_vector(review.kind, level)
+    vector = (tallies.unit_vector(review.kind, level) if isinstance(review, UnitReview)
+              else tallies.member_vector(level=level))
     tallies.apply(review.unit_path, review.year, review.quarter, vector)
     return review
 
@@ -281,36 +307,47 @@ class Outcome:
     refused: list[tuple[AnyReview, str]]
 
 
-def _decision_order(item: tuple[AnyReview, Any]) -> tuple:
-    review, _score_given = item
-    member = isinstance(review, MemberReview)
-    score = review.verified_score if _score_given in (None, "") else _score_given
+def _tier(item: tuple[AnyReview, Any]) -> tuple[bool, int]:
+    """Lower collectives first, then members (a peer group lies within one tier)."""
+    review = item[0]
+    return isinstance(review, MemberReview), -getattr(review, "depth", 0)
+
+
+def _attempt(outcome: Outcome, review: AnyReview, *, actor: Any, score: Any, hold_excellent: bool) -> Decimal | None:
+    """One row in its own savepoint: decided, refused with the reason, or (held) its final score."""
     try:
-        best_last = -Decimal(str(score))
-    except (InvalidOperation, ValueError):
-        best_last = Decimal(0)
-    return (member, -getattr(review, "depth", 0), -best_last)
+        with transaction.atomic():
+            outcome.decided.append(_decide_one(review, actor=actor, score=score, hold_excellent=hold_excellent))
+    except _Excellent as held:
+        return held.final
+    except DomainError as error:
+        reason = str(error.message) if not error.field_errors else error.describe()
+        outcome.refused.append((review, reason))
+    return None
 
 
 @transaction.atomic
 def decide(items: Iterable[tuple[AnyReview, Any]], *, actor: Any, decider: Unit) -> Outcome:
     """The competent level classifies a list (one row or thousands): each row's final score (the
     verified one when none is given) gives its level, capped by the rulebook's conditions.
-    Lower collectives go first, then members, and within them the lower scores first so that
-    those rated good count in the quota before the excellent ones are checked. A row that breaks
-    a rule is refused with the reason; the others are decided."""
+    Lower collectives go first, then members; within each, every row below excellent is decided
+    before the excellent ones, so that those rated good count in the quota, and the excellent
+    places go to the best scores. A row that breaks a rule is refused with the reason; the others
+    are decided."""
     _require(actor, Perm.QUALITY_DECIDE, decider.path, _("You may view these reviews but not decide them."))
+    items = list(items)
+    if any(review.decider_id != decider.pk for review, _score_given in items):
+        raise NotFound("review")
     Unit.objects.select_for_update().filter(pk=decider.pk).first()  # one decision at a time per deciding unit
     outcome = Outcome([], [])
-    for review, score in sorted(items, key=_decision_order):
-        if review.decider_id != decider.pk:
-            raise NotFound("review")
-        try:
-            with transaction.atomic():
-                outcome.decided.append(_decide_one(review, actor=actor, score=score))
-        except DomainError as error:
-            reason = str(error.message) if not error.field_errors else error.describe()
-            outcome.refused.append((review, reason))
+    for _key, tier in groupby(sorted(items, key=_tier), key=_tier):
+        held = []
+        for review, score in tier:
+            final = _attempt(outcome, review, actor=actor, score=score, hold_excellent=True)
+            if final is not None:
+                held.append((final, review, score))
+        for _final, review, score in sorted(held, key=lambda row: row[0], reverse=True):
+            _attempt(outcome, review, actor=actor, score=score, hold_excellent=False)
     if outcome.decided:
         first = outcome.decided[0]
         audit.record("quality.decided", actor=actor, obj=decider, unit_path=decider.path,

@@ -10,7 +10,7 @@ of the unit and its ancestors; a unit moved takes its counts from the old ancest
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
@@ -93,7 +93,7 @@ def _direct_counts(year: int | None = None, quarter: int | None = None,
                    under: str | None = None) -> dict[Key, Vector]:
     """Counts per unit of its own review rows (one GROUP BY per table)."""
     grassroots = "', '".join(UnitKind.grassroots())
-    where, params = "1 = 1", []
+    where, params = "1 = 1", list[int | str | None]()
     if year is not None:
         where, params = "r.year = %s AND r.quarter = %s", [year, quarter]
     if under is not None:
@@ -117,7 +117,7 @@ def _direct_counts(year: int | None = None, quarter: int | None = None,
     return out
 
 
-def _rolled_up(direct: dict[Key, Vector], units: list[tuple[int, int | None, int]]) -> dict[int, Vector]:
+def _rolled_up(direct: dict[Key, Vector], units: Sequence[tuple[int, int | None, int]]) -> dict[int, Vector]:
     """For one year and quarter: each unit's own counts plus its descendants' (deepest first)."""
     totals: dict[int, Vector] = defaultdict(lambda: dict.fromkeys(TALLY_COLUMNS, 0))
     for (unit_id, _y, _q), counts in direct.items():

@@ -406,3 +406,17 @@ def test_the_review_pages_query_count_does_not_grow_with_the_periods(cast, login
         counts.append((_count(client, reverse("console:reviews", args=[cast.tree.k.pk])),
                        _count(client, reverse("console:reviews", args=[cast.tree.p.pk]))))
     assert counts[0] == counts[1], counts
+
+
+def test_typed_text_with_a_nul_or_a_bidi_override_is_refused_and_nothing_saved(cast, login, period, review_meeting):
+    mine = MemberReview.objects.get(member=cast.plain_m)
+    response = login("secretary").post(_cell_url(cast), {
+        "action": "propose", "meeting": review_meeting.pk, f"score_{mine.pk}": "80", f"votes_for_{mine.pk}": "5",
+        f"votes_present_{mine.pk}": "6", f"note_{mine.pk}": "Tốt\x00"})
+    assert response.status_code == OK and "U+0000" in response.content.decode()
+    assert MemberReview.objects.get(pk=mine.pk).step == Step.OPEN
+    k, _k2 = _self_assessed_cells(cast)
+    response = login("province").post(_decide_url(cast), {"action": "verify", "pick": [k.pk],
+                                                         f"note_{k.pk}": "Đạt\u202e"})
+    assert response.status_code == OK and "U+202E" in response.content.decode()
+    assert UnitReview.objects.get(pk=k.pk).step == Step.SELF_ASSESSED

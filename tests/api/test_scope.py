@@ -18,7 +18,8 @@ from tests.factories.admissions import open_case
 
 INVALID = "The request has invalid values: see the fields below."
 # the operations that name no unit, member or case: they only ever show the caller's own things
-WITHOUT_IDS = {("GET", "/api/v1/units/"), ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read")}
+WITHOUT_IDS = {("GET", "/api/v1/units/"), ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read"),
+               ("GET", "/api/v1/quality/my-review")}
 NOT_FOUND = {"unit_id": "No such unit.", "member_id": "No such member.", "case_id": "No such case.",
              "unit": "No such unit.", "cell": "No such unit."}
 
@@ -93,7 +94,7 @@ def test_every_route_answers_404_for_another_provinces_objects_whatever_it_is_se
                 walked.add((method, path))
                 assert (response.status_code, response.json()) == (
                     404, {"detail": NOT_FOUND[named[0]], "errors": {}}), (method, path, query, body)
-    assert len(walked) == 15
+    assert len(walked) == 17
 
 
 def test_inside_the_scope_an_empty_or_invalid_body_is_still_a_422(api, cast):

@@ -65,6 +65,7 @@ def test_the_member_reads_what_to_write_in_the_form_that_fits_them(cast, as_user
         ("politics", 20), ("discipline", 10), ("duties", 50), ("party_duties", 10), ("contact", 10)]
     page = response.content.decode()
     assert "Send it to your cell by 10/12/2026." in page
+    assert "Excellent from 90 points, good from 70, completion from 50;" in page
     assert 'name="score_duties"' in page and "/ 50" in page
 
 
@@ -217,7 +218,7 @@ def test_the_review_page_costs_the_same_whatever_the_years_and_the_criteria(cast
         open_year(cast.tree.c, year=year)
     client = as_user(cast.member)
     client.get(URL)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert len(response.context["others"]) == years - 1
     assert len(response.context["criteria"][2]["subs"]) == (2 if years == 3 else 0)

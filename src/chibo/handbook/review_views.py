@@ -197,6 +197,8 @@ def _show(request: HttpRequest, member: Member, review: MemberReview | None) -> 
         elif _save(request, review, form):
             return redirect("handbook:review_detail", review.pk)
     context = _context(review, member, form, criteria) | {"closed": closed}
+    if form is not None:
+        context["thresholds"] = rule("quality.levels", on=review.period.ends_on)
     failed = bool(closed) or (form is not None and bool(form.errors))
     return _page(request, "handbook/review.html", member, context, tab="home", status=400 if failed else 200)
 

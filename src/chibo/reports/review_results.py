@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from chibo.quality.enums import Level
 from chibo.quality.results import NewMembers, Results, SubjectFigures, UnitResults
@@ -18,8 +18,10 @@ from chibo.reports.tables import Column, Table
 
 INDENT = "– "
 # the levels in a table's narrow columns (members' columns, after "Members reviewed")
-SHORT_LEVELS = {Level.EXCELLENT.value: _lazy("Excellent"), Level.GOOD.value: _lazy("Good"),
-                Level.COMPLETION.value: _lazy("Completion"), Level.NON_COMPLETION.value: _lazy("Non-completion")}
+SHORT_LEVELS = {Level.EXCELLENT.value: pgettext_lazy("review level", "Excellent"),
+                Level.GOOD.value: pgettext_lazy("review level", "Good"),
+                Level.COMPLETION.value: pgettext_lazy("review level", "Completion"),
+                Level.NON_COMPLETION.value: pgettext_lazy("review level", "Non-completion")}
 
 
 def _ratio(percent: Decimal | None) -> Decimal | None:

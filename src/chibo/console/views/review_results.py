@@ -88,8 +88,7 @@ def chart_data(board: results.Results, target: int | None) -> dict[str, Any]:
     orgs, members = board.unit.of("org"), board.unit.of("member")
     return {
         "levels": [line.label for line in members.lines],
-        "labels": {"now": str(board.year), "before": str(board.year - 1), "share": _("% of the classified"),
-                   "target": _("Target")},
+        "labels": {"now": str(board.year), "before": str(board.year - 1)},
         "orgs_now": _percents(orgs), "orgs_before": _percents(orgs, last=True),
         "members_now": _percents(members), "members_before": _percents(members, last=True),
         "children": [c.name for c in board.children],

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chibo.admissions import tallying
 from chibo.members.enums import ETHNICITY_CHOICES, ETHNICITY_KINH, Occupation, PoliticalTheory, Qualification, Religion
@@ -230,7 +231,7 @@ def grassroots_tables(unit: Unit, year: int) -> list[Table]:
 
 # ---- f. classification results --------------------------------------------------------------
 
-CLASSIFICATION_COLUMNS: list[tuple[str, Label]] = [("label", _("Item")), ("count", _("Number")),
+CLASSIFICATION_COLUMNS: list[tuple[str, Label]] = [("label", _("Item")), ("count", pgettext_lazy("how many", "Number")),
                                                    ("share", _("Share of the classified"))]
 REVIEWED_LABELS: dict[str, Label] = {
     "org": _("Party organizations reviewed"),

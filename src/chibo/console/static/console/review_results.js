@@ -29,6 +29,8 @@
 
   var children = document.getElementById("chart-children");
   if (children && data.children.length) {
+    // a bar's height whatever the number of units (the box is sized here: the CSP allows no inline style)
+    document.getElementById("chart-children-box").style.height = (70 + 28 * data.children.length) + "px";
     new Chart(children, {
       type: "bar",
       data: {
@@ -38,7 +40,7 @@
                   data: data.children_levels.map(function (row) { return row[i]; })};
         })
       },
-      options: {animation: false, responsive: true, indexAxis: "y",
+      options: {animation: false, responsive: true, maintainAspectRatio: false, indexAxis: "y",
                 scales: {x: Object.assign({stacked: true}, percentAxis), y: {stacked: true}}}
     });
   }

@@ -16,8 +16,8 @@ from chibo.library import services as library
 from chibo.library.models import StudyAssignment
 from chibo.meetings import services as meetings
 from chibo.meetings.models import Invitation
-from chibo.quality import inputs
-from chibo.quality.models import MemberReview, ResidenceComment
+from chibo.quality import inputs, residence
+from chibo.quality.models import MemberReview
 from chibo.targets import services as targets
 from tests.factories.admissions import carry, open_case
 from tests.factories.library import make_document
@@ -75,11 +75,9 @@ def year_of_k(cast, period):
         library.confirm(assignment, actor=cast.member)
     library.confirm(on_g, actor=other_user)
     reviews = {r.member_id: r for r in MemberReview.objects.filter(year=YEAR)}
-    ResidenceComment.objects.create(review=reviews[plain], residence_unit=cast.tree.qk,
-                                    residence_path=cast.tree.qk.path, text="Gương mẫu ở khu dân cư",
-                                    answered_at=timezone.now())
-    ResidenceComment.objects.create(review=reviews[other], residence_unit=cast.tree.qk,
-                                    residence_path=cast.tree.qk.path)
+    asked = residence.ask(reviews[plain], actor=cast.secretary, residence_code="QK")
+    residence.answer(asked, actor=cast.outsider, text="Gương mẫu ở khu dân cư")
+    residence.ask(reviews[other], actor=cast.secretary, residence_code="QK")
     return cast
 
 

@@ -16,8 +16,8 @@ from docx import Document
 from chibo.accounts.policy import SYSTEM
 from chibo.core.models import AuditEntry
 from chibo.meetings import services as meetings
-from chibo.quality import paperwork, services
-from chibo.quality.models import MemberReview, ResidenceComment, UnitReview
+from chibo.quality import paperwork, residence, services
+from chibo.quality.models import MemberReview, UnitReview
 from chibo.targets import services as targets
 from tests.quality.conftest import YEAR
 from tests.quality.test_inputs import MEETING_POINTS, hold
@@ -46,7 +46,8 @@ def table_rows(content: bytes) -> list[list[str]]:
 @pytest.fixture
 def decided_k(cast, period):
     """Cell K assessed itself (80), was verified and decided by G (good); the member An wrote his
-    self-review (90), the cell proposed 88 at its review meeting (5 of 6), the committee decided 88."""
+    self-review (90), his residence cell (in another province) commented, the cell proposed 88 at its
+    review meeting (5 of 6), the committee decided 88."""
     k_review = UnitReview.objects.get(unit=cast.tree.k, year=YEAR)
     services.self_assess_unit(k_review, actor=cast.secretary, scores=UNIT_POINTS,
                               text="Chi bộ lãnh đạo hoàn thành các nhiệm vụ chính trị.\n\nCòn hạn chế về sinh hoạt.")
@@ -54,6 +55,8 @@ def decided_k(cast, period):
     review = MemberReview.objects.get(member=cast.plain_m, year=YEAR)
     services.self_assess_member(review, actor=cast.member, text="Tôi luôn giữ gìn phẩm chất đạo đức.",
                                 scores=POINTS)
+    asked = residence.ask(review, actor=cast.secretary, residence_code="QK")
+    residence.answer(asked, actor=cast.outsider, text="Gương mẫu ở khu dân cư")
     meeting = meetings.create_meeting(actor=SYSTEM, unit=cast.tree.k, kind="regular",
                                       starts_at=timezone.make_aware(dt.datetime(YEAR, 12, 4, 19, 30)))
     services.propose(cast.tree.k, actor=cast.secretary, year=YEAR, meeting=meeting,
@@ -101,8 +104,6 @@ def test_form_01_before_the_self_assessment_says_what_is_missing(cast, period):
 def test_a_members_form_prints_the_self_review_the_cells_vote_and_the_decision(decided_k):
     cast = decided_k
     review = MemberReview.objects.get(member=cast.plain_m, year=YEAR)
-    ResidenceComment.objects.create(review=review, residence_unit=cast.tree.qk, residence_path=cast.tree.qk.path,
-                                    text="Gương mẫu ở khu dân cư", answered_at=timezone.now())
     content = paperwork.member_form(review)
     text = text_of(content)
     for piece in ("Mẫu 2C", "ĐẢNG CỘNG SẢN VIỆT NAM", "BẢN KIỂM ĐIỂM CÁ NHÂN", "Năm 2026", "(Dùng cho đảng viên khác)",

@@ -5,7 +5,7 @@ On a data set loaded by ``bench foundation``, each figure beside a baseline in t
 * **opening a year's review at the root** (``quality.periods.open_period``: a row per
   organization and per member, the tallies), inside a transaction that is rolled back; beside a
   raw ``INSERT … SELECT`` of the same rows (constant values, no rules, no tallies), rolled back too;
-* **the results at the root** (``quality.results.unit_results``: the root's figures for the year
+* **the results at the root** (``quality.results.results``: the root's figures for the year
   and last year, and its children's, from the tallies); beside one direct ``GROUP BY`` over the
   review rows of the year (organizations and members by level);
 * **a committee's decision page for 3,000 organizations** with the quota's head-room (the
@@ -162,8 +162,8 @@ def prepare(root, year: int) -> dict[str, Any]:
     start = time.perf_counter()
     with transaction.atomic():
         period = periods.open_period(actor=SYSTEM, issuer=root, year=year, **_timeline(year))
-        levels = ("CASE WHEN id % 10 = 0 THEN 'excellent' WHEN id % 10 < 7 THEN 'good' "
-                  "WHEN id % 10 < 9 THEN 'completion' ELSE 'non_completion' END")
+        levels = ("CASE WHEN id %% 10 = 0 THEN 'excellent' WHEN id %% 10 < 7 THEN 'good' "
+                  "WHEN id %% 10 < 9 THEN 'completion' ELSE 'non_completion' END")
         with connection.cursor() as cursor:
             for table in ("quality_unitreview", "quality_memberreview"):
                 cursor.execute(f"UPDATE {table} SET step = 'decided', level = {levels}, final_score = 80 "  # noqa: S608
@@ -203,7 +203,7 @@ def results(report: Report, root, year: int, reps: int) -> None:
     from chibo.quality import results as quality_results
 
     print("  the results at the root…", flush=True)
-    value = median_ms(lambda: quality_results.unit_results(root, year), reps)
+    value = median_ms(lambda: quality_results.results(root, year), reps)
     baseline = median_ms(lambda: _direct_results(year), max(3, reps // 2))
     report.figures.append(Figure("classification results at the root", value, "ms", baseline=baseline,
                                  baseline_name="direct GROUP BY over the year's review rows", budget=BUDGET_MS))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,7 +47,7 @@ def _vote(unit, half):
 
 def _eligible(unit):
     """``unit`` meets the national rule for YEAR: 9 months, rated good, two votes."""
-    open_year(unit.parent.parent, YEAR) if not UnitReview.objects.filter(unit=unit, year=YEAR).exists() else None
+    open_year(unit.parent.parent, YEAR)
     UnitReview.objects.filter(unit=unit, year=YEAR).update(step=Step.DECIDED, level=Level.GOOD)
     _fill(unit, 9)
     _vote(unit, 1)
@@ -262,9 +264,6 @@ def test_the_progress_pages_keep_their_query_count_with_more_cells(cast, client,
     counts = []
     for url in urls:
         client.get(url)  # warm the session
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == OK
         counts.append(len(ctx.captured_queries))
@@ -277,9 +276,6 @@ def test_the_progress_pages_keep_their_query_count_with_more_cells(cast, client,
 def test_the_cells_pages_keep_their_query_count_with_more_months(cast, client, k, django_assert_num_queries):
     client.force_login(cast.secretary)
     _fill(k, 1)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = []
     for url in (_unit(cast), _month(cast, "01")):
         client.get(url)

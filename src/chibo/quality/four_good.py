@@ -93,14 +93,14 @@ def _text(value: Any, field: str, limit: int | None = None) -> str:
 
 def _taking_part(unit: Unit) -> None:
     if unit.kind not in ELIGIBLE:
-        raise DomainError(_("Only a cell or a grassroots committee takes part in the \u201c4 good\u201d movement."))
+        raise DomainError(_("Only a cell or a grassroots committee takes part in the “4 good” movement."))
 
 
 def _registration(unit: Unit, year: int) -> FourGoodRegistration:
     """The unit's registration covering ``year``, locked; refused when there is none."""
     found = FourGoodRegistration.objects.select_for_update().filter(registrations_in(year), unit=unit).first()
     if found is None:
-        raise DomainError(_("%(unit)s is not registered for the \u201c4 good\u201d movement in %(year)d: register it "
+        raise DomainError(_("%(unit)s is not registered for the “4 good” movement in %(year)d: register it "
                             "first, with the secretary's signed commitment.") % {"unit": unit.name, "year": year})
     return found
 
@@ -108,7 +108,7 @@ def _registration(unit: Unit, year: int) -> FourGoodRegistration:
 def _not_recognised(unit: Unit, year: int) -> None:
     found = FourGoodRecognition.objects.filter(unit=unit, year=year).first()
     if found is not None:
-        raise DomainError(_("%(unit)s was recognised as \u201c4 good\u201d for %(year)d on %(day)s: the year's records "
+        raise DomainError(_("%(unit)s was recognised as “4 good” for %(year)d on %(day)s: the year's records "
                             "can no longer change.") % {"unit": unit.name, "year": year,
                                                         "day": found.decided_on.strftime("%d/%m/%Y")})
 
@@ -125,7 +125,7 @@ def register(unit: Unit, *, actor: Any, first_year: Any, last_year: Any, signed_
     """Register a cell or grassroots committee for the years ``first_year``–``last_year``: the
     secretary's signed commitment, its day and signer. A unit is registered once for a year."""
     _require(actor, Perm.QUALITY_ASSESS, unit.path,
-             _("You may view this unit but not register it for the \u201c4 good\u201d movement."))
+             _("You may view this unit but not register it for the “4 good” movement."))
     unit = Unit.objects.select_for_update().get(pk=unit.pk)  # one registration at a time per unit
     _taking_part(unit)
     if unit.closed_on is not None:
@@ -141,7 +141,7 @@ def register(unit: Unit, *, actor: Any, first_year: Any, last_year: Any, signed_
     signer, text = _text(signed_by, "signed_by", 120), _text(commitment, "commitment")
     overlapping = FourGoodRegistration.objects.filter(unit=unit, first_year__lte=last, last_year__gte=first).first()
     if overlapping is not None:
-        raise DomainError(_("%(unit)s is already registered for %(first)d\u2013%(last)d, which overlaps these years.")
+        raise DomainError(_("%(unit)s is already registered for %(first)d–%(last)d, which overlaps these years.")
                           % {"unit": unit.name, "first": overlapping.first_year, "last": overlapping.last_year})
     registration = FourGoodRegistration.objects.create(
         unit=unit, unit_path=unit.path, first_year=first, last_year=last, signed_on=signed, signed_by=signer,
@@ -195,7 +195,7 @@ def record_month(unit: Unit, *, actor: Any, month: dt.date, checks: Any, meeting
         raise DomainError(_("Choose a meeting held in %(month)s.") % {"month": first.strftime("%m/%Y")})
     framework = frameworks.in_force(FrameworkKind.FOUR_GOOD, unit.path, month_end(first))
     if framework is None:
-        raise DomainError(_("No \u201c4 good\u201d criteria are in force for this unit in %(month)s.")
+        raise DomainError(_("No “4 good” criteria are in force for this unit in %(month)s.")
                           % {"month": first.strftime("%m/%Y")})
     kept, passed = frameworks.passed(framework, _answers(framework, checks))
     row = FourGoodMonth.objects.select_for_update().filter(unit=unit, month=first).first()
@@ -253,7 +253,7 @@ def recognise(unit: Unit, *, actor: Any, year: Any, decided_on: Any, decision: s
     if not policy.can(actor, Perm.UNITS_VIEW, unit.path):
         raise NotFound("unit")
     if parent is None or not policy.can(actor, Perm.QUALITY_DECIDE, parent.path):
-        raise PermissionDenied(_("Only the committee above this unit recognises it as \u201c4 good\u201d."))
+        raise PermissionDenied(_("Only the committee above this unit recognises it as “4 good”."))
     year = _year(year, "year")
     day = _past_day(decided_on, "decided_on", _("the day of the decision"))
     if day < dt.date(year, 12, 1):
@@ -268,7 +268,7 @@ def recognise(unit: Unit, *, actor: Any, year: Any, decided_on: Any, decision: s
     _not_recognised(unit, year)
     found = standing(unit, year)
     if found.missing or found.framework is None:
-        raise DomainError(_("%(unit)s cannot be recognised as \u201c4 good\u201d for %(year)d: %(missing)s")
+        raise DomainError(_("%(unit)s cannot be recognised as “4 good” for %(year)d: %(missing)s")
                           % {"unit": unit.name, "year": year, "missing": " ".join(found.reasons())})
     recognition = FourGoodRecognition.objects.create(
         unit=unit, unit_path=unit.path, year=year, framework=found.framework, decided_on=day, decision=number,

@@ -175,18 +175,18 @@ class Standing:
             if code == "registration":
                 out.append(_("Not registered for the movement in %(year)d.") % {"year": self.year})
             elif code == "framework":
-                out.append(_("No \u201c4 good\u201d criteria are in force for this unit at the end of %(year)d.")
+                out.append(_("No “4 good” criteria are in force for this unit at the end of %(year)d.")
                            % {"year": self.year})
             elif code.startswith("months:"):
                 key = code.split(":", 1)[1]
-                out.append(_("\u201c%(criterion)s\u201d passed in %(n)d months; the rule asks for at least "
+                out.append(_("“%(criterion)s” passed in %(n)d months; the rule asks for at least "
                              "%(min)d.") % {"criterion": labels.get(key, key), "n": passed.get(key, 0),
                                             "min": int(rule.get("months_min", 0))})
             elif code == "level":
                 values = {"level": self.level_label, "year": self.year, "min": self.min_level_label}
-                out.append(_("Rated \u201c%(level)s\u201d in the %(year)d review; the rule asks for "
-                             "\u201c%(min)s\u201d or better.") % values if self.level else
-                           _("No review level decided for %(year)d yet; the rule asks for \u201c%(min)s\u201d or "
+                out.append(_("Rated “%(level)s” in the %(year)d review; the rule asks for "
+                             "“%(min)s” or better.") % values if self.level else
+                           _("No review level decided for %(year)d yet; the rule asks for “%(min)s” or "
                              "better.") % values)
             elif code == "approvals":
                 out.append(_("%(n)d half-year votes approved the results; the rule asks for %(min)d.")

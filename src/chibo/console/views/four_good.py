@@ -62,7 +62,6 @@ class ApproveForm(TypedTextForm):
 
     def __init__(self, *args: Any, meetings: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.meetings = {m.pk: m for m in meetings}
         field = cast(forms.ChoiceField, self.fields["meeting"])
         field.choices = [("", "—")] + [
             (m.pk, f"{timezone.localtime(m.starts_at):%d/%m/%Y} · {m.get_kind_display()}") for m in meetings]
@@ -124,18 +123,18 @@ def _act(request: HttpRequest, unit: Unit, year: int, action: str, meetings: lis
         if action == "recognise":
             four_good.recognise(unit, actor=user, year=year, decided_on=values["decided_on"],
                                 decision=values["decision"])
-            messages.success(request, _("%(unit)s was recognised as \u201c4 good\u201d for %(year)d.")
+            messages.success(request, _("%(unit)s was recognised as “4 good” for %(year)d.")
                              % {"unit": unit.name, "year": year})
         elif action == "approve":
             four_good.approve_half(unit, actor=user, year=year, half=values["half"], voted_on=values["voted_on"],
                                    votes_for=values["votes_for"], votes_present=values["votes_present"],
-                                   meeting=form.meetings.get(values["meeting"]))  # type: ignore[attr-defined]
+                                   meeting={m.pk: m for m in meetings}.get(values["meeting"]))
             messages.success(request, _("The half-year vote was recorded."))
         else:
             four_good.register(unit, actor=user, first_year=values["first_year"], last_year=values["last_year"],
                                signed_on=values["signed_on"], signed_by=values["signer_name"],
                                commitment=values["commitment"])
-            messages.success(request, _("%(unit)s is registered for the \u201c4 good\u201d movement.")
+            messages.success(request, _("%(unit)s is registered for the “4 good” movement.")
                              % {"unit": unit.name})
     except DomainError as error:
         show_domain_error(form, error)
@@ -269,7 +268,7 @@ def _recognise_child(request: HttpRequest, committee: Unit) -> tuple[int, forms.
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            messages.success(request, _("%(unit)s was recognised as \u201c4 good\u201d for %(year)d.")
+            messages.success(request, _("%(unit)s was recognised as “4 good” for %(year)d.")
                              % {"unit": child.name, "year": _year(request)})
             return None
     return child.pk, form

@@ -104,10 +104,10 @@ def test_the_member_may_not_propose_a_level_above_the_points(cast, as_user, revi
 
 
 @pytest.mark.parametrize(("data", "errors"), [
-    ({"score_duties": "51"}, {"score_duties": ["Ensure this value is less than or equal to 50."]}),
-    ({"score_duties": "-1"}, {"score_duties": ["Ensure this value is greater than or equal to 0."]}),
-    ({"score_duties": "nhiều"}, {"score_duties": ["Enter a whole number."]}),
-    ({"score_contact": ""}, {"score_contact": ["This field is required."]}),
+    ({"score_duties": "51"}, {"score_duties": ["Give 0 to 50 points."]}),
+    ({"score_duties": "-1"}, {"score_duties": ["Give 0 to 50 points."]}),
+    ({"score_duties": "nhiều"}, {"score_duties": ["Give 0 to 50 points."]}),
+    ({"score_contact": ""}, {"score_contact": ["Give your points for this criterion."]}),
     ({"text": "   "}, {"text": ["This field is required."]}),
     ({"level": "best"}, {"level": ["Select a valid choice. best is not one of the available choices."]}),
 ])

@@ -74,9 +74,11 @@ class SelfReviewForm(TypedTextForm):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for c in criteria:
+            points = _("Give 0 to %(max)d points.") % {"max": c["max"]}
             self.fields[f"score_{c['key']}"] = forms.IntegerField(
                 label=c["label"], min_value=0, max_value=c["max"],
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": c["max"]}))
+                error_messages={"invalid": points, "min_value": points, "max_value": points,
+                                "required": _("Give your points for this criterion.")})
 
     def rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
         return [(c, self[f"score_{c['key']}"]) for c in self.criteria]

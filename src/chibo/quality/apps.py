@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class QualityConfig(AppConfig):
     name = "chibo.quality"
-    verbose_name = _("Quality: review, classification and \u201c4 good\u201d")
+    verbose_name = _("Quality: review, classification and “4 good”")

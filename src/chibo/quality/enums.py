@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 class FrameworkKind(models.TextChoices):
     COLLECTIVE = "collective", _("Collective review (100 points)")
     INDIVIDUAL = "individual", _("Individual review (100 points)")
-    FOUR_GOOD = "four_good", _("\u201c4 good\u201d checklist (pass / fail)")
+    FOUR_GOOD = "four_good", _("“4 good” checklist (pass / fail)")
     MEETING = "meeting", _("Monthly meeting quality (points)")
 
     @classmethod

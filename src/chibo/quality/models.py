@@ -249,12 +249,12 @@ class FourGoodRegistration(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("\u201c4 good\u201d registration")
+        verbose_name = _("“4 good” registration")
         indexes = [models.Index(fields=["unit_path", "first_year"], name="fourgood_reg_path")]
         constraints = [models.UniqueConstraint(fields=["unit", "first_year"], name="fourgood_reg_once")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.first_year}\u2013{self.last_year}"
+        return f"{self.unit_id} {self.first_year}–{self.last_year}"
 
 
 class FourGoodMonth(models.Model):
@@ -271,7 +271,7 @@ class FourGoodMonth(models.Model):
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("\u201c4 good\u201d monthly checklist")
+        verbose_name = _("“4 good” monthly checklist")
         indexes = [models.Index(fields=["unit_path", "month"], name="fourgood_month_path")]
         constraints = [models.UniqueConstraint(fields=["unit", "month"], name="fourgood_month_once")]
 
@@ -293,7 +293,7 @@ class FourGoodApproval(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = _("\u201c4 good\u201d half-year approval")
+        verbose_name = _("“4 good” half-year approval")
         indexes = [models.Index(fields=["unit_path", "year"], name="fourgood_approval_path")]
         constraints = [models.UniqueConstraint(fields=["unit", "year", "half"], name="fourgood_approval_once")]
 
@@ -314,7 +314,7 @@ class FourGoodRecognition(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = _("\u201c4 good\u201d recognition")
+        verbose_name = _("“4 good” recognition")
         indexes = [models.Index(fields=["unit_path", "year"], name="fourgood_recognition_path")]
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="fourgood_recognition_once")]
 

@@ -16,6 +16,7 @@ from chibo.demo.admissions import make_demo_cases
 from chibo.demo.loader import generate
 from chibo.demo.management.commands.generate import summary
 from chibo.demo.meetings import make_demo_meeting
+from chibo.demo.reviews import make_demo_review
 from chibo.demo.serving import serve
 from chibo.demo.targets import make_demo_targets
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             make_demo_cases(timezone.localdate())
             make_demo_targets(timezone.localdate())
             make_demo_meeting(timezone.localdate())
+            make_demo_review(timezone.localdate())
         except NotDemoData as exc:
             raise CommandError(
                 f"{exc} The demo only runs on its own data set: use an empty database "

@@ -90,22 +90,48 @@ def in_force_for(kind: str, units: list[Unit], day: dt.date) -> dict[int, Framew
     return {u.pk: _nearest(chosen, u.path) for u in units}
 
 
+def issued_for(unit_path: str) -> list[Framework]:
+    """Every version of every kind that may apply to the unit: the national defaults and those of
+    the unit and its ancestors, newest first (one query; ``in_force_among`` chooses among them)."""
+    issuers = Unit.objects.filter(path__in=paths.ancestors(unit_path)).values("id")
+    return list(Framework.objects.filter(Q(issuer__isnull=True) | Q(issuer__in=issuers)).select_related("issuer")
+                .order_by("kind", "-valid_from", "-version", "-id"))
+
+
+def in_force_among(found: list[Framework], kind: str, unit_path: str, day: dt.date) -> Framework | None:
+    """``in_force`` among frameworks already read by ``issued_for`` (no query)."""
+    valid = [f for f in found if f.kind == kind and f.valid_from <= day and (f.valid_to is None or f.valid_to >= day)]
+    return _nearest(_chained(valid), unit_path)
+
+
+def chain(framework: Framework | None) -> list[Framework]:
+    """The framework and those it extends, the national one first."""
+    out: list[Framework] = []
+    while framework is not None and len(out) < 10:
+        out.append(framework)
+        framework = framework.extends
+    return out[::-1]
+
+
 def criteria(framework: Framework) -> list[dict[str, Any]]:
     """Every criterion of ``framework`` with those of the frameworks it extends, upper ones first."""
-    chain: list[Framework] = []
-    current: Framework | None = framework
-    while current is not None and len(chain) < 10:
-        chain.append(current)
-        current = current.extends
     merged: list[dict[str, Any]] = []
-    for item in reversed(chain):
+    for item in chain(framework):
         merged.extend(item.criteria)
     return merged
 
 
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
 def label(criterion: dict[str, Any]) -> str:
-    english = (get_language() or "vi").startswith("en")
-    return str(criterion.get("label_en") if english and criterion.get("label_en") else criterion["label"])
+    return str(criterion.get("label_en") if _english() and criterion.get("label_en") else criterion["label"])
+
+
+def display_name(framework: Framework) -> str:
+    """The framework's name in the reader's language."""
+    return framework.name_en if _english() and framework.name_en else framework.name
 
 
 def top_level(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -158,8 +158,7 @@ def _paths_of(deciders: list[tuple[int, int]], units: list[tuple]) -> list[str]:
 
 
 # every literal is one of our own enum values; every value from the case is a parameter
-_SUSPENDED = ("EXISTS (SELECT 1 FROM members_suspension s WHERE s.member_id = m.id AND s.valid_from <= %(end)s "
-              "AND (s.valid_to IS NULL OR s.valid_to >= %(end)s))")
+_SUSPENDED = "s.member_id IS NOT NULL"  # joined below: the members suspended on the period's last day
 _MEMBER_INSERT = (
     "INSERT INTO quality_memberreview (period_id, year, quarter, unit_path, decider_id, peer_group, framework_id, "
     "member_id, unit_id, form, excluded, step, admitted_year, is_first, "
@@ -175,6 +174,8 @@ _MEMBER_INSERT = (
     "{year}, NOT EXISTS (SELECT 1 FROM quality_memberreview p WHERE p.member_id = m.id AND p.quarter = 0 "
     f"AND p.year < %(year)s AND p.step <> '{Step.NOT_CLASSIFIED.value}'), '', '{{{{}}}}', '', '', '', '', '' "
     "FROM members_member m JOIN quality_open_cells c ON c.cell_id = m.unit_id "
+    "LEFT JOIN (SELECT DISTINCT member_id FROM members_suspension WHERE valid_from <= %(end)s "
+    "AND (valid_to IS NULL OR valid_to >= %(end)s)) s ON s.member_id = m.id "
     "WHERE m.unit_path >= %(lo)s AND m.unit_path < %(hi)s "
     f"AND m.status IN ('{Status.OFFICIAL.value}', '{Status.PROBATIONARY.value}') {{quarterly}}"
 )

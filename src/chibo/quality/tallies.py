@@ -61,7 +61,7 @@ def _apply_to(chain: Iterable[str], year: int, quarter: int, delta: Vector) -> N
 def add_subtree(issuer: Unit, year: int, quarter: int) -> None:
     """After a period opened under ``issuer``: the rows of its subtree from one recount of the new
     review rows, and the subtree's total added to the issuer's ancestors."""
-    direct = _direct_counts(year, quarter, issuer.path)
+    direct = _direct_counts(year, quarter, issuer.path, opening=True)
     units = list(Unit.objects.subtree(issuer).values_list("id", "parent_id", "depth"))
     totals = _rolled_up(direct, units)
     QualityTally.objects.bulk_create(
@@ -90,8 +90,9 @@ def move_between(unit: Unit, old_parent_path: str, new_parent_path: str) -> None
 
 
 def _direct_counts(year: int | None = None, quarter: int | None = None,
-                   under: str | None = None) -> dict[Key, Vector]:
-    """Counts per unit of its own review rows (one GROUP BY per table)."""
+                   under: str | None = None, *, opening: bool = False) -> dict[Key, Vector]:
+    """Counts per unit of its own review rows (one GROUP BY per table); ``opening``: only the
+    columns a period just opened can have (nothing is decided yet)."""
     grassroots = "', '".join(UnitKind.grassroots())
     where, params = "1 = 1", list[int | str | None]()
     if year is not None:
@@ -102,7 +103,7 @@ def _direct_counts(year: int | None = None, quarter: int | None = None,
     decided = f"r.step = '{Step.DECIDED}'"
     org_sums, member_sums = {"org_total": "1 = 1", "grassroots_total": f"r.kind IN ('{grassroots}')"}, {
         "member_total": "1 = 1", "member_not_classified": "r.excluded <> ''"}
-    for level in Level.values:
+    for level in () if opening else Level.values:
         org_sums[f"org_{level}"] = f"{decided} AND r.level = '{level}'"
         org_sums[f"grassroots_{level}"] = f"{decided} AND r.level = '{level}' AND r.kind IN ('{grassroots}')"
         member_sums[f"member_{level}"] = f"{decided} AND r.level = '{level}'"

@@ -144,3 +144,17 @@ def test_indicator_for_many_units_in_one_query(cast, django_assert_num_queries):
     assert shares == {cast.tree.c.pk: Decimal("100.00"), cast.tree.g.pk: Decimal("100.00"),
                       cast.tree.k.pk: None, cast.tree.q.pk: None}
     assert results.years_with_results(cast.tree.c) == [2026, 2025]
+
+
+def test_the_year_end_tables_hold_the_classification(cast):
+    from chibo.reports.statistics import classification_table, year_end_tables
+
+    two_years(cast)
+    table = classification_table(cast.tree.c, 2026)
+    rows = {r["key"]: r for r in table.rows}
+    assert [r["key"] for r in table.rows][:2] == ["org", "org_excellent"]
+    assert (rows["org"]["count"], rows["org_good"]["count"], rows["org_good"]["share"]) == (3, 2, 0.6667)
+    assert (rows["grassroots"]["count"], rows["grassroots_good"]["share"]) == (1, 1.0)
+    assert (rows["member"]["count"], rows["member_not_classified"]["count"], rows["member_completion"]["share"]) == (
+        3, 0, 0.5)
+    assert year_end_tables(cast.tree.c, 2026)[-1].rows == table.rows

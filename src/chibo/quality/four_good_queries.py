@@ -15,10 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, TextField
+from django.db.models import Count, Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chibo.meetings.models import Kind, Meeting, State
@@ -60,25 +59,13 @@ def approved(votes_for: int, votes_present: int, rule: dict[str, Any]) -> bool:
 
 
 def in_force_for(units: list[Unit], day: dt.date) -> dict[int, Framework | None]:
-    """The "4 good" framework in force for each unit on ``day``, as ``frameworks.in_force`` chooses
-    it (the deepest issuer among the unit and its ancestors, then the newest), for a whole list in
-    one query."""
-    wanted = {p for u in units for p in paths.ancestors(u.path)}
-    valid = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    found = list(Framework.objects.filter(valid, kind=FrameworkKind.FOUR_GOOD)
-                 .filter(Q(issuer__isnull=True) | Q(issuer__path__in=wanted))
-                 .select_related("issuer", "extends__extends")
-                 .order_by(F("issuer__depth").desc(nulls_last=True), "-valid_from", "-version", "-id"))
-    return {u.pk: next((f for f in found if f.issuer is None or paths.is_within(u.path, f.issuer.path)), None)
-            for u in units}
+    """The "4 good" framework in force for each unit on ``day`` (``frameworks.in_force_for``)."""
+    return frameworks.in_force_for(FrameworkKind.FOUR_GOOD, units, day)
 
 
 def name_of(framework: Framework | None) -> str:
     """The framework's name in the reader's language."""
-    if framework is None:
-        return ""
-    english = (get_language() or "vi").startswith("en")
-    return framework.name_en if english and framework.name_en else framework.name
+    return frameworks.display_name(framework) if framework is not None else ""
 
 
 def top_criteria(framework: Framework | None) -> list[dict[str, str]]:

@@ -29,7 +29,8 @@ def parse(text: str) -> list[dict]:
                 fields[key] += "".join(QUOTED.findall(line))
         if fields.get("msgid"):
             strs = [v for k, v in fields.items() if k.startswith("msgstr")]
-            out.append({"msgid": fields["msgid"], "msgstrs": strs, "fuzzy": "#, fuzzy" in block})
+            out.append({"msgid": fields["msgid"], "msgstrs": strs, "fuzzy": "#, fuzzy" in block,
+                        "context": fields.get("msgctxt")})
     return out
 
 
@@ -54,6 +55,10 @@ def test_compiled_catalogue_holds_every_message():
     def unescape(text: str) -> str:
         return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
+    def looked_up(e: dict) -> str:
+        msgid = unescape(e["msgid"])
+        return compiled.pgettext(unescape(e["context"]), msgid) if e["context"] else compiled.gettext(msgid)
+
     missing = [e["msgid"] for e in entries
-               if compiled.gettext(unescape(e["msgid"])) == unescape(e["msgid"]) != unescape(e["msgstrs"][0])]
+               if looked_up(e) == unescape(e["msgid"]) != unescape(e["msgstrs"][0])]
     assert missing == []

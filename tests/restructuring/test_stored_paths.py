@@ -26,11 +26,11 @@ from chibo.meetings import services as meetings
 from chibo.meetings.models import Meeting
 from chibo.members import tallies
 from chibo.org.models import Unit
+from chibo.quality import tallies as quality_tallies
 from chibo.restructuring import services as restructuring
 from chibo.targets.models import Target
 from tests.factories.registry import make_unit
 from tests.imports.conftest import UNIT_HEADER, write_csv
-from chibo.quality import tallies as quality_tallies
 from tests.restructuring.conftest import fill
 
 D = dt.date

@@ -46,17 +46,18 @@ def make_demo_review(today: dt.date) -> int:
     if Period.objects.filter(issuer=province, year=year).exists():
         return 0
     decided = _whole_year(commune, year - 1, keep=None)
-    periods.open_period(actor=SYSTEM, issuer=province, year=year, **_timeline(year, today))
+    _open(province, year, today)
     decided += _whole_year(commune, year, keep=cell)
     _cell_self_reviews(cell, year)
     _four_good(cell, year, today)
     return decided
 
 
-def _timeline(year: int, today: dt.date) -> dict[str, dt.date]:
+def _open(issuer: Unit, year: int, today: dt.date) -> Period:
     start = max(today, dt.date(year, 12, 1))
-    return {"self_until": start + dt.timedelta(days=10), "cell_until": start + dt.timedelta(days=15),
-            "verify_until": start + dt.timedelta(days=20), "decide_until": start + dt.timedelta(days=27)}
+    return periods.open_period(actor=SYSTEM, issuer=issuer, year=year, self_until=start + dt.timedelta(days=10),
+                               cell_until=start + dt.timedelta(days=15), verify_until=start + dt.timedelta(days=20),
+                               decide_until=start + dt.timedelta(days=27))
 
 
 def _points(framework, pk: int) -> dict[str, int]:
@@ -69,7 +70,7 @@ def _points(framework, pk: int) -> dict[str, int]:
 def _whole_year(commune: Unit, year: int, *, keep: Unit | None) -> int:
     """Take every review of ``commune``'s subtree to a decision, except ``keep`` and the units above it."""
     if not Period.objects.filter(year=year, quarter=0, unit_path__in=paths.ancestors(commune.path)).exists():
-        periods.open_period(actor=SYSTEM, issuer=commune, year=year, **_timeline(year, dt.date(year, 12, 1)))
+        _open(commune, year, dt.date(year, 12, 1))
     kept = set(paths.ancestors(keep.path)) if keep else set()
     rows = list(UnitReview.objects.filter(year=year, quarter=0, unit_path__gt=commune.path,
                                           unit_path__lt=commune.path_upper).select_related("framework", "unit"))
@@ -82,10 +83,10 @@ def _whole_year(commune: Unit, year: int, *, keep: Unit | None) -> int:
     decided = 0
     for model in (UnitReview, MemberReview):  # the collectives first, the deepest deciders first
         by_decider: dict[Unit, list] = defaultdict(list)
-        for row in model.objects.filter(year=year, quarter=0, unit_path__gt=commune.path,  # type: ignore[attr-defined]
-                                        unit_path__lt=commune.path_upper,
-                                        step__in=[Step.SELF_ASSESSED, Step.PROPOSED]).select_related("decider"):
-            by_decider[row.decider].append(row)
+        ready = model.objects.filter(year=year, quarter=0, unit_path__gt=commune.path,  # type: ignore[attr-defined]
+                                     unit_path__lt=commune.path_upper, step__in=[Step.SELF_ASSESSED, Step.PROPOSED])
+        for decider, review in ((r.decider, r) for r in ready.select_related("decider")):
+            by_decider[decider].append(review)
         for decider, items in sorted(by_decider.items(), key=lambda d: -d[0].depth):
             decided += _decide_all(decider, model, year, items)
     return decided
@@ -111,7 +112,7 @@ def _members_by_cell(commune: Unit, year: int, kept: set[str]) -> dict[int, list
 
 def _cell_self_reviews(cell: Unit, year: int) -> None:
     """The cell's members, but the ``member`` persona, have written their self-review."""
-    persona = User.objects.filter(username="member").values_list("member_id", flat=True).first()
+    persona = User.objects.filter(username="member").values_list("member_id", flat=True).first() or 0
     for review in MemberReview.objects.filter(unit=cell, year=year, quarter=0, step=Step.OPEN).exclude(
             member_id=persona).select_related("framework", "member__account"):
         account = getattr(review.member, "account", None) or _proxy(review)

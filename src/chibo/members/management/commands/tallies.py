@@ -37,6 +37,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"{codes.get(unit_id, unit_id)} {year}" + (f" Q{quarter}" if quarter else "")
                                   + f": reviews {column} stored {stored}, recount {fresh}")
             if wrong or wrong_days or wrong_reviews:
-                raise CommandError(f"{len(wrong) + len(wrong_days) + len(wrong_reviews)} tally values disagree with a recount; "
-                                   "run with --rebuild.")
+                total = len(wrong) + len(wrong_days) + len(wrong_reviews)
+                raise CommandError(f"{total} tally values disagree with a recount; run with --rebuild.")
             self.stdout.write("All tallies agree with a recount.")

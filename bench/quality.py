@@ -211,20 +211,20 @@ def results(report: Report, root, year: int, reps: int) -> None:
 
 def decision_page(report: Report, root, year: int, reps: int) -> None:
     """A province decides 3,000 organizations (set so inside a rolled-back transaction)."""
-    from django.db import transaction
-    from django.test import Client
+    from django.db import connection, transaction
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from chibo.accounts.models import User
+    from bench.checks import bench_admin
     from chibo.quality.enums import Step
     from chibo.quality.models import UnitReview
 
     province = max(root.children.filter(closed_on__isnull=True).select_related("tally"), key=lambda u: u.tally.total)
     ids = list(UnitReview.objects.filter(unit_path__gt=province.path, unit_path__lt=province.path_upper, year=year)
                .order_by("id").values_list("id", flat=True)[:PAGE_ROWS])
-    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench-quality", "", "x")
     client = Client()
-    client.force_login(admin)
+    client.force_login(bench_admin(), backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("console:review_decide", args=[province.pk, year])
     print(f"  the decision page of {province.name} for {len(ids):,} organizations…", flush=True)
 
@@ -233,10 +233,13 @@ def decision_page(report: Report, root, year: int, reps: int) -> None:
                     .values_list("id", "unit__name", "step", "verified_score"))
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), override_settings(REQUIRE_STAFF_2FA=False, DEBUG=False):
             UnitReview.objects.filter(id__in=ids).update(decider=province, step=Step.VERIFIED, level="",
                                                          verified_score=80, peer_group=f"bench@{province.pk}")
-            status = client.get(url).status_code
+            with CaptureQueriesContext(connection) as ctx:
+                status = client.get(url).status_code
+            if status != 200:
+                raise SystemExit(f"The decision page answered {status}.")
             value = median_ms(lambda: client.get(url), reps)
             baseline = median_ms(plain, reps)
             raise _Rollback
@@ -244,4 +247,5 @@ def decision_page(report: Report, root, year: int, reps: int) -> None:
         pass
     report.figures.append(Figure("decision page, 3,000 organizations with the head-room", value, "ms",
                                  baseline=baseline, baseline_name="the same rows by one plain query",
-                                 budget=BUDGET_MS, extra={"status": status, "rows": len(ids)}))
+                                 budget=BUDGET_MS, extra={"status": status, "rows": len(ids), "queries": len(ctx)},
+                                 note="the page shows them 200 at a time; the head-room covers all"))

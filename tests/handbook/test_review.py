@@ -81,11 +81,13 @@ def test_the_member_sends_the_self_review_and_may_correct_it_until_the_cells_pro
 
     sent = client.post(f"{URL}{review.pk}/", _post(level=Level.GOOD))
 
-    assert (sent.status_code, sent["Location"]) == (302, reverse("handbook:review_detail", args=[review.pk]))
+    detail = reverse("handbook:review_detail", args=[review.pk])
+    assert (sent.status_code, sent["Location"]) == (302, f"{detail}?sent=1")
     review.refresh_from_db()
     assert (review.step, review.self_score, review.self_level, review.self_scores) == (
         Step.SELF_ASSESSED, 90, Level.GOOD, POINTS)
     page = client.get(sent["Location"]).content.decode()
+    assert "Your self-review was sent to your cell." in page
     assert "you may correct it until your cell makes its proposal" in page
     assert "Good completion" in page
 

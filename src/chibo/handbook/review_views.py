@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -197,8 +197,9 @@ def _show(request: HttpRequest, member: Member, review: MemberReview | None) -> 
             closed = _("Your self-review can no longer change: your cell has made its proposal, or you are not "
                        "classified this time.")
         elif _save(request, review, form):
-            return redirect("handbook:review_detail", review.pk)
-    context = _context(review, member, form, criteria) | {"closed": closed}
+            return redirect(reverse("handbook:review_detail", args=[review.pk]) + "?sent=1")
+    sent = request.method == "GET" and request.GET.get("sent") == "1" and review.step == Step.SELF_ASSESSED
+    context = _context(review, member, form, criteria) | {"closed": closed, "sent": sent}
     if form is not None:
         context["thresholds"] = rule("quality.levels", on=review.period.ends_on)
     failed = bool(closed) or (form is not None and bool(form.errors))

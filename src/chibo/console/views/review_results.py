@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chibo.console.views.common import attachment, console_view
 from chibo.core.errors import NotFound
+from chibo.core.rulebook import rule
 from chibo.org import queries as org_queries
 from chibo.org.models import Unit
 from chibo.quality import results
@@ -70,6 +71,7 @@ def page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "target": targets.get(unit.pk), "met": _met(board.unit.grassroots_share, targets.get(unit.pk)),
         "years": results.years_with_results(unit), "ancestors": org_queries.ancestors(unit, request.user)[:-1],
         "chart": chart_data(board, targets.get(unit.pk)), "new_members_note": exporting.new_members_note(),
+        "quota_percent": rule("quality.excellent_quota", on=dt.date(year, 12, 31))["percent"],
     })
 
 

@@ -18,16 +18,22 @@ from playwright.sync_api import expect
 
 from chibo.accounts.policy import SYSTEM
 from chibo.meetings import services as meetings
-from chibo.quality import four_good, services
+from chibo.quality import defaults, four_good, services
 from chibo.quality.enums import Level, Step
-from chibo.quality.models import FourGoodRecognition
+from chibo.quality.models import FourGoodRecognition, Framework
 from tests.e2e.conftest import log_in, shoot
 from tests.quality.conftest import YEAR, open_year
 from tests.quality.steps import review_of, unit_review, verified_unit
 
-# serialized_rollback: the national criteria frameworks are data loaded by a migration, which the
-# flush after each browser test empties
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _national_frameworks(db):
+    """The national criteria frameworks are data loaded by a migration, which the flush after
+    each browser test empties: loaded again when missing."""
+    if not Framework.objects.filter(issuer__isnull=True).exists():
+        defaults.load(Framework)
 
 POINTS = {"politics": 17, "discipline": 9, "duties": 42, "party_duties": 9, "contact": 8}  # 85: good
 SELF_REVIEW = ("Chấp hành nghiêm chủ trương của Đảng, pháp luật của Nhà nước. Hoàn thành tốt công tác giảng dạy, "
@@ -128,7 +134,8 @@ def test_a_member_self_reviews_on_a_phone_the_cell_proposes_the_commune_decides_
     page.click("form.ask button[type=submit]")
     page.wait_for_load_state("networkidle")
     mine = review_of(cast.plain_m)
-    assert page.url == f"{base}/handbook/review/{mine.pk}/"
+    assert page.url == f"{base}/handbook/review/{mine.pk}/?sent=1"
+    expect(page.locator(".note-sent")).to_be_visible()
     assert mine.step == Step.SELF_ASSESSED and mine.self_score == 85 and mine.self_level == Level.GOOD
     points = page.locator("section[aria-labelledby=points-h]")
     expect(points).to_contain_text("85")

@@ -1,24 +1,14 @@
 """The national default criteria frameworks (``quality/frameworks.json``), and the meetings'
 former criteria frameworks, which become meeting-quality frameworks here (one mechanism)."""
 
-import datetime as dt
-import json
-from pathlib import Path
-
 from django.db import migrations
 
-DEFAULTS = Path(__file__).resolve().parent.parent / "frameworks.json"
+from chibo.quality import defaults
 
 
 def load(apps, schema_editor):
     Framework = apps.get_model("quality", "Framework")
-    versions: dict[str, int] = {}
-    for item in json.loads(DEFAULTS.read_text(encoding="utf-8"))["frameworks"]:
-        versions[item["kind"]] = versions.get(item["kind"], 0) + 1
-        Framework.objects.create(
-            kind=item["kind"], name=item["name"], name_en=item.get("name_en", ""), version=versions[item["kind"]],
-            valid_from=dt.date.fromisoformat(item["valid_from"]), source=item.get("source", ""),
-            criteria=item["criteria"], rule=item.get("rule", {}))
+    versions = defaults.load(Framework)
     Former = apps.get_model("meetings", "CriteriaFramework")
     for old in Former.objects.order_by("valid_from", "id"):
         versions["meeting"] = versions.get("meeting", 0) + 1

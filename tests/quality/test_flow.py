@@ -58,3 +58,30 @@ def test_the_member_may_not_propose_a_level_above_the_score(cast, period):
     with pytest.raises(DomainError):
         services.self_assess_member(review, actor=cast.member, text="x", scores=POINTS | {"duties": 30},
                                     level=Level.EXCELLENT)
+
+
+def _waiting(unit, subject):
+    row = tallies.results(unit, YEAR)
+    return {step: row[f"{subject}_{step}"] for step in ("open", "self_assessed", "proposed", "verified")
+            if f"{subject}_{step}" in row}
+
+
+def test_each_step_moves_the_row_in_the_tallies(cast, period):
+    review = MemberReview.objects.get(member=cast.plain_m)
+    assert _waiting(cast.tree.root, "member") == {"open": 3, "self_assessed": 0, "proposed": 0, "verified": 0}
+    services.self_assess_member(review, actor=cast.member, text="Tự kiểm điểm", scores=POINTS)
+    assert _waiting(cast.tree.root, "member") == {"open": 2, "self_assessed": 1, "proposed": 0, "verified": 0}
+    services.propose(cast.tree.k, actor=cast.secretary, year=YEAR, meeting=None, proposals={
+        r.pk: services.Proposal("80", 5, 6) for r in MemberReview.objects.filter(unit=cast.tree.k)})
+    assert _waiting(cast.tree.k, "member") == {"open": 0, "self_assessed": 0, "proposed": 3, "verified": 0}
+    services.verify_many(cast.tree.g, actor=SYSTEM, model=MemberReview, year=YEAR,
+                         rows={r.pk: ("", "") for r in MemberReview.objects.filter(unit=cast.tree.k)})
+    assert _waiting(cast.tree.c, "member") == {"open": 0, "self_assessed": 0, "proposed": 0, "verified": 3}
+    assert tallies.verify() == []
+    unit_review = UnitReview.objects.get(unit=cast.tree.k2)
+    services.self_assess_unit(unit_review, actor=SYSTEM, text="", scores=UNIT_POINTS)
+    services.verify(unit_review, actor=SYSTEM)
+    services.decide([(UnitReview.objects.get(pk=unit_review.pk), None)], actor=SYSTEM, decider=cast.tree.g)
+    assert _waiting(cast.tree.g, "org") == {"open": 2, "self_assessed": 0, "verified": 0}
+    assert tallies.results(cast.tree.g, YEAR)["org_good"] == 1
+    assert tallies.verify() == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from chibo.accounts.policy import SYSTEM
 from chibo.quality import queries, services
 from chibo.quality.enums import Level, Step
@@ -53,14 +55,18 @@ def test_the_late_lists_are_capped_but_all_are_counted(cast, period):
     assert (len(board.late_members), board.members.late, len(board.late_organizations)) == (2, 3, 2)
 
 
-def test_the_progress_costs_five_queries_whatever_the_rows(cast, django_assert_num_queries):
-    open_year(cast.tree.c)
-    for name in ("Hà Văn Sơn", "Lò Thị Mai", "Tòng Văn Pọm"):
+@pytest.mark.parametrize("more", [0, 3])
+def test_the_progress_reads_tallies_whatever_the_rows(more, cast, django_assert_num_queries):
+    """Three queries (the covering period, the children, their tallies), and one per late step
+    that has rows for the first late rows: 5 for a year whose self-assessments are late, 3 for a
+    year with nothing late yet."""
+    for i, name in enumerate(("Hà Văn Sơn", "Lò Thị Mai", "Tòng Văn Pọm")[:more]):
         make_member(cast.tree.k2, name)
-    make_unit(cast.tree.g, "K3", "Chi bộ Giáo viên 3", "cell")
+        make_unit(cast.tree.g, f"K3{i}", f"Chi bộ Giáo viên {3 + i}", "cell")
+    open_year(cast.tree.c)
     open_year(cast.tree.c, YEAR + 1)
-    for year in (YEAR, YEAR + 1):
-        with django_assert_num_queries(5):
+    for year, expected in ((YEAR, 5), (YEAR + 1, 3)):
+        with django_assert_num_queries(expected):
             queries.progress(cast.tree.c, year, today=AFTER_ALL)
 
 
@@ -153,3 +159,18 @@ def test_the_periods_below_a_unit(cast, period):
     assert queries.periods_below(cast.tree.c) == []  # its own is not "below"
     assert queries.covering_period(cast.tree.k, YEAR).issuer == cast.tree.c
     assert queries.covering_period(cast.tree.k, YEAR, 1) is None
+
+
+def test_a_province_sees_the_late_rows_of_a_period_its_commune_opened(cast):
+    """No period covers the province: each period opened below counts its own late rows, by the
+    dates of that period."""
+    open_year(cast.tree.c)
+    board = queries.progress(cast.tree.p, YEAR, today=AFTER_ALL)
+    (line,) = board.lines
+    assert line.unit == cast.tree.c
+    assert (line.members.by_step, line.members.late) == ({"open": 3}, 3)
+    assert (board.organizations.total, board.organizations.late) == (3, 3)
+    assert sorted(r.member.full_name for r in board.late_members) == ["Lê Hoàng Cường", "Trần Thị Bình",
+                                                                       "Đặng Văn An"]
+    before = queries.progress(cast.tree.p, YEAR, today=dt.date(YEAR, 12, 1))
+    assert (before.members.late, before.late_members) == (0, [])

@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.quality.enums import Exclusion, Form, FrameworkKind, Level, Step
 
+# the steps a row waits at before its decision, by subject (an organization has no cell proposal)
+PENDING_STEPS: dict[str, tuple[str, ...]] = {
+    "org": (Step.OPEN, Step.SELF_ASSESSED, Step.VERIFIED),
+    "member": (Step.OPEN, Step.SELF_ASSESSED, Step.PROPOSED, Step.VERIFIED),
+}
+
 
 class Framework(models.Model):
     """A list of criteria (data, not code). ``criteria`` is a list of
@@ -124,6 +130,8 @@ class UnitReview(Review):
         indexes = [
             models.Index(fields=["unit_path", "year"], name="unitreview_path_year"),
             models.Index(fields=["decider", "year", "quarter"], name="unitreview_decider"),
+            models.Index(fields=["step", "year", "unit_path"], name="unitreview_waiting",
+                         condition=Q(step__in=PENDING_STEPS["org"])),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +169,9 @@ class MemberReview(Review):
             models.Index(fields=["admitted_year", "unit_path"], name="memberreview_admitted",
                          condition=Q(is_first=True)),
             models.Index(fields=["cell_meeting"], name="memberreview_meeting", condition=Q(cell_meeting__isnull=False)),
+            # the progress page's late rows: those still waiting at a step, in tree order
+            models.Index(fields=["step", "year", "unit_path"], name="memberreview_waiting",
+                         condition=Q(step__in=PENDING_STEPS["member"])),
         ]
 
     def __str__(self) -> str:
@@ -194,13 +205,13 @@ TALLY_COLUMNS = tuple(
     f"{subject}_{column}"
     for subject in ("org", "grassroots", "member")
     for column in ("total", *Level.values)
-) + ("member_not_classified",)
+) + ("member_not_classified",) + tuple(f"{s}_{step}" for s, steps in PENDING_STEPS.items() for step in steps)
 
 
 class QualityTally(models.Model):
-    """Review rows and decided levels of a unit's whole subtree for a year (``quarter`` 0) or a
-    quarter: ``org`` every organization, ``grassroots`` grassroots organizations only,
-    ``member`` members. Kept by the services, checked by ``tallies --verify``."""
+    """Review rows, the rows waiting at each step and the decided levels of a unit's whole subtree
+    for a year (``quarter`` 0) or a quarter: ``org`` every organization, ``grassroots`` grassroots
+    organizations only, ``member`` members. Kept by the services, checked by ``tallies --verify``."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
@@ -221,6 +232,14 @@ class QualityTally(models.Model):
     member_completion = models.IntegerField(default=0)
     member_non_completion = models.IntegerField(default=0)
     member_not_classified = models.IntegerField(default=0)
+    # the rows still waiting, by step (the review's progress page reads these)
+    org_open = models.IntegerField(default=0)
+    org_self_assessed = models.IntegerField(default=0)
+    org_verified = models.IntegerField(default=0)
+    member_open = models.IntegerField(default=0)
+    member_self_assessed = models.IntegerField(default=0)
+    member_proposed = models.IntegerField(default=0)
+    member_verified = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("review tally")

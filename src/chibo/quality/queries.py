@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, CharField, Count, DateField, F, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +26,9 @@ from chibo.members.enums import Status
 from chibo.org import paths
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
-from chibo.quality import rules
+from chibo.quality import rules, tallies
 from chibo.quality.enums import Level, Step
-from chibo.quality.models import MemberReview, Period, UnitReview
+from chibo.quality.models import PENDING_STEPS, MemberReview, Period, UnitReview
 from chibo.quality.periods import period_end
 
 AnyReview = UnitReview | MemberReview
@@ -118,42 +117,90 @@ class Progress:
         return not self.organizations.total and not self.members.total
 
 
-def _grouped(model: type[AnyReview], unit: Unit, year: int, quarter: int, today: dt.date) -> list[dict[str, Any]]:
-    width = len(unit.path) + paths.STEP
-    rows: Any = (model.objects.filter(policy.subtree_q("unit_path", unit.path), year=year, quarter=quarter)
-                .annotate(prefix=Substr("unit_path", 1, width)).values("prefix", "step")
-                .annotate(n=Count("id"), late=Count("id", filter=late_q(model, today))).order_by())
-    return list(rows)
+def _waiting_for(period: Period, subject: str) -> dict[str, dt.date]:
+    """The last day of the step each waiting step leads to, in ``period``."""
+    after_self = period.cell_until if subject == "member" else period.verify_until
+    days: dict[str, dt.date] = {Step.OPEN: period.self_until, Step.SELF_ASSESSED: after_self,
+                                Step.PROPOSED: period.verify_until, Step.VERIFIED: period.decide_until}
+    return {step: days[step] for step in PENDING_STEPS[subject]}
 
 
-def _late_rows(model: type[AnyReview], unit: Unit, year: int, quarter: int, today: dt.date,
-               limit: int) -> list[Any]:
-    related = ("unit", "period", "member") if model is MemberReview else ("unit", "period")
-    qs: Any = model.objects
-    return list(qs.filter(policy.subtree_q("unit_path", unit.path), year=year, quarter=quarter)
-                .filter(late_q(model, today)).annotate(due=_due(model)).select_related(*related)
-                .order_by("due", "unit_path", "id")[:limit])
+def _late_steps(period: Period, subject: str, today: dt.date) -> list[str]:
+    return [step for step, day in _waiting_for(period, subject).items() if day < today]
+
+
+def _counts(vector: dict[str, int], subject: str) -> StepCounts:
+    """A tally's rows by step: waiting at each step, decided, not classified."""
+    counts = StepCounts()
+    found = {step: vector.get(f"{subject}_{step}", 0) for step in PENDING_STEPS[subject]}
+    found[Step.DECIDED] = sum(vector.get(f"{subject}_{level}", 0) for level in Level.values)
+    if subject == "member":
+        found[Step.NOT_CLASSIFIED] = vector.get("member_not_classified", 0)
+    for step, n in found.items():
+        if n:
+            counts.add(step, n, 0)
+    return counts
 
 
 def progress(unit: Unit, year: int, quarter: int = 0, *, today: dt.date | None = None,
              late_shown: int = LATE_SHOWN) -> Progress:
-    """How many organizations and members of ``unit``'s subtree are at each step, per child
-    (five queries: two groupings, the children's names, the first late rows of each kind)."""
+    """How many organizations and members of ``unit``'s subtree wait at each step or are decided,
+    per child, and how many are late: from the review tallies (the unit's, its children's and
+    those of the units that opened the periods below it), whatever the number of rows; then the
+    first late rows of each kind, one query per late step that has rows."""
     today = today or timezone.localdate()
-    lines: dict[str, ProgressLine] = {}
+    covering = covering_period(unit, year, quarter)
+    below = [] if covering else list(Period.objects.filter(policy.subtree_q("unit_path", unit.path), year=year,
+                                                           quarter=quarter).exclude(issuer=unit))
+    children = list(Unit.objects.filter(parent=unit).order_by("name"))
+    wanted = {unit.pk, *(c.pk for c in children), *(p.issuer_id for p in below)}
+    stored = tallies.results_for([Unit(pk=pk) for pk in wanted], year, quarter)
+    own = {k: n - sum(stored[c.pk][k] for c in children) for k, n in stored[unit.pk].items()}
+    lines = [ProgressLine(c, c.path) for c in children if any(stored[c.pk].values())]
+    if any(own.values()):
+        lines.insert(0, ProgressLine(None, unit.path))
+    for line in lines:
+        vector = stored[line.unit.pk] if line.unit else own
+        for kind, subject in (("organizations", "org"), ("members", "member")):
+            counts = _counts(vector, subject)
+            if covering:
+                counts.late = sum(vector.get(f"{subject}_{step}", 0)
+                                  for step in _late_steps(covering, subject, today))
+            elif line.unit is not None:  # each period opened below counts its own late rows
+                counts.late = sum(stored[p.issuer_id].get(f"{subject}_{step}", 0) for p in below
+                                  if paths.is_within(p.unit_path, line.path)
+                                  for step in _late_steps(p, subject, today))
+            setattr(line, kind, counts)
     totals = {"organizations": StepCounts(), "members": StepCounts()}
-    for kind, model in (("organizations", UnitReview), ("members", MemberReview)):
-        for row in _grouped(model, unit, year, quarter, today):
-            line = lines.setdefault(row["prefix"], ProgressLine(None, row["prefix"]))
-            getattr(line, kind).add(row["step"], row["n"], row["late"])
-            totals[kind].add(row["step"], row["n"], row["late"])
-    children = {u.path: u for u in Unit.objects.filter(path__in=[p for p in lines if p != unit.path])}
-    for path, line in lines.items():
-        line.unit = children.get(path)
-    ordered = sorted(lines.values(), key=lambda ln: (ln.unit is not None, ln.unit.name if ln.unit else ""))
-    return Progress(ordered, totals["organizations"], totals["members"],
-                    _late_rows(UnitReview, unit, year, quarter, today, late_shown),
-                    _late_rows(MemberReview, unit, year, quarter, today, late_shown), today)
+    for line in lines:
+        for kind, total in totals.items():
+            counts = getattr(line, kind)
+            for step, n in counts.by_step.items():
+                total.add(step, n, 0)
+            total.late += counts.late
+    periods = [covering] if covering else below
+    return Progress(lines, totals["organizations"], totals["members"],
+                    _late_rows(UnitReview, unit, year, quarter, today, late_shown, periods, totals["organizations"]),
+                    _late_rows(MemberReview, unit, year, quarter, today, late_shown, periods, totals["members"]),
+                    today)
+
+
+def _late_rows(model: type[AnyReview], unit: Unit, year: int, quarter: int, today: dt.date, limit: int,
+               periods: list[Period], counts: StepCounts) -> list[Any]:
+    """The first late rows of each late step (in tree order), then earliest last day first."""
+    if not counts.late:
+        return []
+    subject = "member" if model is MemberReview else "org"
+    steps = sorted({step for p in periods for step in _late_steps(p, subject, today) if counts.by_step.get(step)},
+                   key=PENDING_STEPS[subject].index)
+    related = ("unit", "period", "member") if model is MemberReview else ("unit", "period")
+    qs: Any = model.objects
+    found: list[Any] = []
+    for step in steps:
+        found += list(qs.filter(policy.subtree_q("unit_path", unit.path), year=year, quarter=quarter, step=step)
+                      .filter(late_q(model, today)).annotate(due=_due(model)).select_related(*related)
+                      .order_by("unit_path", "id")[:limit])
+    return sorted(found, key=lambda r: (r.due, r.unit_path, r.id))[:limit]
 
 
 # --- the cell's page -----------------------------------------------------------------------------

@@ -100,8 +100,9 @@ def self_assess_member(review: MemberReview, *, actor: Any, text: str, scores: d
         raise DomainError(_("The self-review was not saved."),
                           {"level": [_("Your score earns at most “%(level)s”.") % {"level": Level(earned).label}]})
     review.self_text, review.self_level, review.self_at = text.strip(), level or earned, timezone.now()
-    review.step = Step.SELF_ASSESSED
+    before, review.step = review.step, Step.SELF_ASSESSED
     review.save(update_fields=["self_text", "self_scores", "self_score", "self_level", "self_at", "step"])
+    tallies.apply(review.unit_path, review.year, review.quarter, tallies.step_vector("member", before, review.step))
     audit.record("quality.self_assessed", actor=actor, obj=review, unit_path=review.unit_path,
                  payload={"year": review.year, "score": str(review.self_score)})
     return review
@@ -116,8 +117,9 @@ def self_assess_unit(review: UnitReview, *, actor: Any, text: str, scores: dict[
         raise DomainError(_("This review has been verified: its self-assessment can no longer change."))
     _assessed(review, scores)
     review.self_text, review.self_at, review.self_by = text.strip(), timezone.now(), _user(actor)
-    review.step = Step.SELF_ASSESSED
+    before, review.step = review.step, Step.SELF_ASSESSED
     review.save(update_fields=["self_text", "self_scores", "self_score", "self_at", "self_by", "step"])
+    tallies.apply(review.unit_path, review.year, review.quarter, tallies.step_vector("org", before, review.step))
     audit.record("quality.unit_self_assessed", actor=actor, obj=review, unit_path=review.unit_path,
                  payload={"year": review.year, "score": str(review.self_score)})
     return review
@@ -151,6 +153,7 @@ def propose(cell: Unit, *, actor: Any, year: int, meeting: Meeting | None, propo
     rows = {r.pk: r for r in MemberReview.objects.select_for_update().filter(
         unit=cell, year=year, quarter=quarter, pk__in=list(proposals))}
     errors: dict[str, list] = {}
+    before = {pk: r.step for pk, r in rows.items()}
     for pk, proposal in proposals.items():
         review = rows.get(pk)
         if review is None:
@@ -174,10 +177,17 @@ def propose(cell: Unit, *, actor: Any, year: int, meeting: Meeting | None, propo
         raise DomainError(_("The proposals were not saved: correct the rows marked below."), errors)
     MemberReview.objects.bulk_update(list(rows.values()), ["cell_score", "votes_for", "votes_present", "cell_note",
                                                             "cell_meeting", "cell_at", "cell_by", "step"])
+    tallies.apply_many(((r.unit_path, tallies.step_vector("member", before[pk], r.step)) for pk, r in rows.items()),
+                       year, quarter)
     audit.record("quality.proposed", actor=actor, obj=cell, unit_path=cell.path,
                  payload={"year": year, "quarter": quarter, "members": len(rows),
                           "meeting": meeting.pk if meeting else None})
     return len(rows)
+
+
+def _subject(review: AnyReview) -> str:
+    """The tallies' name for the row's kind: ``member`` or ``org``."""
+    return "member" if isinstance(review, MemberReview) else "org"
 
 
 def _ready_to_verify(review: AnyReview) -> Decimal | None:
@@ -198,8 +208,10 @@ def verify(review: AnyReview, *, actor: Any, score: Any = None, note: str = "") 
                           or _("This review has no proposal to verify yet, or it is decided."))
     review.verified_score = _score(score, "score") if score not in (None, "") else proposed
     review.verify_note, review.verified_at, review.verified_by = note.strip(), timezone.now(), _user(actor)
-    review.step = Step.VERIFIED
+    before, review.step = review.step, Step.VERIFIED
     review.save(update_fields=["verified_score", "verify_note", "verified_at", "verified_by", "step"])
+    tallies.apply(review.unit_path, review.year, review.quarter,
+                  tallies.step_vector(_subject(review), before, review.step))
     audit.record("quality.verified", actor=actor, obj=review, unit_path=review.unit_path,
                  payload={"year": review.year, "score": str(review.verified_score)})
     return review
@@ -295,8 +307,7 @@ def _decide_one(review: AnyReview, *, actor: Any, score: Any, hold_excellent: bo
     review.final_score, review.level, review.capped_by = final, level, capped_by
     review.decided_at, review.decided_by, review.step = timezone.now(), _user(actor), Step.DECIDED
     review.save(update_fields=["final_score", "level", "capped_by", "decided_at", "decided_by", "step"])
-    vector = (tallies.unit_vector(review.kind, level) if isinstance(review, UnitReview)
-              else tallies.member_vector(level=level))
+    vector = tallies.decided_vector(_subject(review), level, getattr(review, "kind", ""))
     tallies.apply(review.unit_path, review.year, review.quarter, vector)
     return review
 
@@ -398,6 +409,7 @@ def verify_many(decider: Unit, *, actor: Any, model: type[AnyReview], year: int,
                             "the page and choose again.") % {"n": len(rows) - len(found)})
     errors: dict[str, list] = {}
     now = timezone.now()
+    before = {pk: r.step for pk, r in found.items()}
     for pk, (score, note) in rows.items():
         review = found[pk]
         proposed = _ready_to_verify(review)
@@ -416,6 +428,8 @@ def verify_many(decider: Unit, *, actor: Any, model: type[AnyReview], year: int,
     verified: list[Any] = list(found.values())
     model.objects.bulk_update(verified, ["verified_score", "verify_note", "verified_at", "verified_by",
                                                      "step"], batch_size=1000)
+    tallies.apply_many(((r.unit_path, tallies.step_vector(_subject(r), before[r.pk], r.step)) for r in verified),
+                       year, quarter)
     audit.record("quality.verified_list", actor=actor, obj=decider, unit_path=decider.path,
                  payload={"year": year, "quarter": quarter, "reviews": len(found),
                           "subject": "members" if model is MemberReview else "organizations"})

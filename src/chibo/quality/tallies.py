@@ -2,8 +2,9 @@
 levels decided in the unit's whole subtree, so the results of a province or of the nation are a
 handful of rows, never a count over millions.
 
-Opening a period writes the subtree's rows in bulk; each decision adds 1 to the level's column
-of the unit and its ancestors; a unit moved takes its counts from the old ancestors to the new.
+Opening a period writes the subtree's rows in bulk; each step moves the row's 1 from one waiting
+step's column to the next, and a decision to the level's column, in the unit and its ancestors; a
+unit moved takes its counts from the old ancestors to the new.
 ``compute`` recounts everything from the review rows (``tallies --verify`` / ``--rebuild``).
 """
 
@@ -19,30 +20,56 @@ from chibo.org import paths
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
 from chibo.quality.enums import Level, Step
-from chibo.quality.models import TALLY_COLUMNS, QualityTally
+from chibo.quality.models import PENDING_STEPS, TALLY_COLUMNS, QualityTally
 
 Vector = dict[str, int]
 Key = tuple[int, int, int]  # unit id, year, quarter
 
 
-def unit_vector(kind: str, level: str = "") -> Vector:
-    """What an organization's row adds: 1 reviewed, or 1 at its level once decided."""
-    column = level or "total"
-    v = {f"org_{column}": 1}
-    if kind in UnitKind.grassroots():
-        v[f"grassroots_{column}"] = 1
+def decided_vector(subject: str, level: str, kind: str = "") -> Vector:
+    """What a decision moves: the row leaves the verified step for its level (``subject`` org or
+    member; an organization's ``kind`` also counts it among the grassroots organizations)."""
+    v = {f"{subject}_{level}": 1, f"{subject}_{Step.VERIFIED}": -1}
+    if subject == "org" and kind in UnitKind.grassroots():
+        v[f"grassroots_{level}"] = 1
     return v
 
 
-def member_vector(*, excluded: bool = False, level: str = "") -> Vector:
-    if level:
-        return {f"member_{level}": 1}
-    return {"member_total": 1, **({"member_not_classified": 1} if excluded else {})}
+def step_vector(subject: str, before: str, after: str, n: int = 1) -> Vector:
+    """``n`` rows moved from one waiting step to another (nothing when they stay)."""
+    if before == after:
+        return {}
+    return {f"{subject}_{before}": -n, f"{subject}_{after}": n}
 
 
 def apply(unit_path: str, year: int, quarter: int, delta: Vector) -> None:
     """Add ``delta`` to the row of the unit at ``unit_path`` and of each ancestor (rows made when missing)."""
     _apply_to(paths.ancestors(unit_path), year, quarter, delta)
+
+
+def apply_many(changes: Iterable[tuple[str, Vector]], year: int, quarter: int) -> None:
+    """Several rows' deltas (unit path, delta) at once: summed per ancestor, then one UPDATE for
+    each distinct sum (a list of rows from a few cells costs a few statements, not one per row)."""
+    per_path: dict[str, Vector] = defaultdict(lambda: defaultdict(int))
+    for unit_path, delta in changes:
+        for ancestor in paths.ancestors(unit_path):
+            for k, n in delta.items():
+                per_path[ancestor][k] += n
+    by_delta: dict[tuple, list[str]] = defaultdict(list)
+    for path, delta in per_path.items():
+        kept = tuple(sorted((k, n) for k, n in delta.items() if n))
+        if kept:
+            by_delta[kept].append(path)
+    if not by_delta:
+        return
+    ids = dict(Unit.objects.filter(path__in=list(per_path)).values_list("path", "id"))
+    have = set(QualityTally.objects.filter(unit_id__in=ids.values(), year=year, quarter=quarter)
+               .values_list("unit_id", flat=True))
+    QualityTally.objects.bulk_create([QualityTally(unit_id=i, year=year, quarter=quarter) for i in ids.values()
+                                      if i not in have], ignore_conflicts=True)
+    for delta_items, group in by_delta.items():
+        QualityTally.objects.filter(unit_id__in=[ids[p] for p in group if p in ids], year=year,
+                                    quarter=quarter).update(**{k: F(k) + n for k, n in delta_items})
 
 
 def _apply_to(chain: Iterable[str], year: int, quarter: int, delta: Vector) -> None:
@@ -103,6 +130,8 @@ def _direct_counts(year: int | None = None, quarter: int | None = None,
     decided = f"r.step = '{Step.DECIDED}'"
     org_sums, member_sums = {"org_total": "1 = 1", "grassroots_total": f"r.kind IN ('{grassroots}')"}, {
         "member_total": "1 = 1", "member_not_classified": "r.excluded <> ''"}
+    for subject, sums in (("org", org_sums), ("member", member_sums)):
+        sums.update({f"{subject}_{step}": f"r.step = '{step}'" for step in PENDING_STEPS[subject]})
     for level in () if opening else Level.values:
         org_sums[f"org_{level}"] = f"{decided} AND r.level = '{level}'"
         org_sums[f"grassroots_{level}"] = f"{decided} AND r.level = '{level}' AND r.kind IN ('{grassroots}')"

@@ -10,7 +10,10 @@ On a data set loaded by ``bench foundation``, each figure beside a baseline in t
   review rows of the year (organizations and members by level);
 * **a committee's decision page for 3,000 organizations** with the quota's head-room (the
   console page, through the test client, as the administrator); beside the plain query of the
-  same 3,000 rows with their units' names.
+  same 3,000 rows with their units' names;
+* **the review's progress at the root** (the console page: rows waiting at each step and decided,
+  per province, who is late, from the tallies); beside one ``GROUP BY`` of the year's rows by
+  province and step (what the page did before the tallies counted the steps).
 
 For the last two, the year's review is opened once and kept (the bench year, 2099 by default,
 is not a real one), and its rows are given levels directly by SQL and the tallies rebuilt: the
@@ -38,7 +41,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--size", choices=("province", "nation"), default="province")
     p.add_argument("--reps", type=int, default=7, help="repetitions per read figure (median)")
     p.add_argument("--year", type=int, default=2099, help="the bench's review year (kept between runs)")
-    p.add_argument("--skip", action="append", default=[], choices=("open", "results", "page"))
+    p.add_argument("--skip", action="append", default=[], choices=("open", "results", "page", "progress"))
     p.add_argument("--drop", action="store_true", help="remove the bench year's review and stop")
     p.add_argument("--out", type=Path, default=None)
     return p.parse_args(argv)
@@ -72,6 +75,9 @@ def main(argv: list[str] | None = None) -> Report:
         report.write(out)
     if "page" not in args.skip:
         decision_page(report, root, args.year, args.reps)
+        report.write(out)
+    if "progress" not in args.skip:
+        progress_page(report, root, args.year, args.reps)
     print()
     print(report.table())
     report.write(out)
@@ -247,3 +253,37 @@ def decision_page(report: Report, root, year: int, reps: int) -> None:
                                  baseline=baseline, baseline_name="the same rows by one plain query",
                                  budget=BUDGET_MS, extra={"status": status, "rows": len(ids)},
                                  note="the page shows them 200 at a time; the head-room covers all"))
+
+
+def _grouped_by_child(root, year: int) -> list:
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from chibo.org import paths
+    from chibo.quality.models import MemberReview, UnitReview
+
+    width = len(root.path) + paths.STEP
+    return [list(model.objects.filter(year=year, quarter=0).annotate(prefix=Substr("unit_path", 1, width))
+                 .values("prefix", "step").annotate(n=Count("id")).order_by())
+            for model in (UnitReview, MemberReview)]
+
+
+def progress_page(report: Report, root, year: int, reps: int) -> None:
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from bench.checks import bench_admin
+
+    client = Client()
+    client.force_login(bench_admin(), backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("console:review_progress", args=[root.pk, year])
+    print("  the review's progress at the root…", flush=True)
+    with override_settings(REQUIRE_STAFF_2FA=False, DEBUG=False):
+        status = client.get(url).status_code
+        if status != 200:
+            raise SystemExit(f"The progress page answered {status}.")
+        value = median_ms(lambda: client.get(url), reps)
+    baseline = median_ms(lambda: _grouped_by_child(root, year), max(3, reps // 2))
+    report.figures.append(Figure("review progress page at the root", value, "ms", baseline=baseline,
+                                 baseline_name="GROUP BY of the year's rows by province and step",
+                                 budget=BUDGET_MS))

@@ -25,6 +25,8 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.meetings.models import Meeting
 from chibo.org.models import Unit
 from chibo.quality import frameworks
+from chibo.quality.access import acting_user as _user
+from chibo.quality.access import require
 from chibo.quality.enums import FrameworkKind
 from chibo.quality.four_good_queries import ELIGIBLE, month_end, month_start, registrations_in, standing
 from chibo.quality.models import (
@@ -37,17 +39,6 @@ from chibo.quality.models import (
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 TRUE = frozenset({True, "1", "true", "on", "yes"})  # 1 == True
 FALSE = frozenset({False, None, "", "0", "false", "off", "no"})  # 0 == False
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require(actor: Any, perm: str, path: str, message: str) -> None:
-    if not policy.can(actor, Perm.UNITS_VIEW, path):
-        raise NotFound("unit")
-    if not policy.can(actor, perm, path):
-        raise PermissionDenied(message)
 
 
 def _year(value: Any, field: str) -> int:
@@ -124,7 +115,7 @@ def register(unit: Unit, *, actor: Any, first_year: Any, last_year: Any, signed_
              commitment: str) -> FourGoodRegistration:
     """Register a cell or grassroots committee for the years ``first_year``–``last_year``: the
     secretary's signed commitment, its day and signer. A unit is registered once for a year."""
-    _require(actor, Perm.QUALITY_ASSESS, unit.path,
+    require(actor, Perm.QUALITY_ASSESS, unit.path,
              _("You may view this unit but not register it for the “4 good” movement."))
     unit = Unit.objects.select_for_update().get(pk=unit.pk)  # one registration at a time per unit
     _taking_part(unit)
@@ -182,7 +173,7 @@ def record_month(unit: Unit, *, actor: Any, month: dt.date, checks: Any, meeting
     per item of the framework in force for the unit on the month's last day (an item not answered
     fails), and the top-level criteria passed. It may be corrected until the year is recognised.
     ``meeting`` is the meeting it follows (kept from before when not given)."""
-    _require(actor, Perm.QUALITY_ASSESS, unit.path, _("You may view this unit's checklists but not fill them."))
+    require(actor, Perm.QUALITY_ASSESS, unit.path, _("You may view this unit's checklists but not fill them."))
     first = month_start(month)
     if first > timezone.localdate():
         raise DomainError(_("The checklist of %(month)s is filled after the month's meeting: that month has not "
@@ -216,7 +207,7 @@ def approve_half(unit: Unit, *, actor: Any, year: Any, half: Any, voted_on: Any,
                  votes_present: Any, meeting: Meeting | None = None) -> FourGoodApproval:
     """The cell's vote on its results of the first (``half`` 1) or second half of ``year``, with its
     counts. A vote recorded again for the same half replaces the first record."""
-    _require(actor, Perm.QUALITY_ASSESS, unit.path, _("You may view this unit's votes but not record them."))
+    require(actor, Perm.QUALITY_ASSESS, unit.path, _("You may view this unit's votes but not record them."))
     year = _year(year, "year")
     if str(half) not in ("1", "2"):
         raise DomainError(_("The vote was not saved: choose the first or the second half of the year."),

@@ -27,6 +27,7 @@ from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.org import paths
 from chibo.org.models import Unit
+from chibo.quality.access import acting_user
 from chibo.quality.enums import FrameworkKind
 from chibo.quality.models import Framework
 
@@ -245,7 +246,7 @@ def issue(*, actor: Any, issuer: Unit, kind: str, name: str, valid_from: dt.date
     framework = Framework.objects.create(
         kind=kind, name=name.strip(), name_en=name_en.strip(), issuer=issuer, extends=upper, version=version,
         valid_from=valid_from, valid_to=valid_to, criteria=clean, rule=rule or (upper.rule if upper else {}),
-        source=source.strip(), created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        source=source.strip(), created_by=acting_user(actor))
     audit.record("quality.framework_issued", actor=actor, obj=framework, unit_path=issuer.path,
                  payload={"kind": kind, "version": version, "criteria": len(clean)})
     return framework

@@ -22,6 +22,7 @@ from chibo.org import paths
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
 from chibo.quality import frameworks, rules, tallies
+from chibo.quality.access import acting_user
 from chibo.quality.enums import Exclusion, Form, FrameworkKind, Step
 from chibo.quality.models import Framework, MemberReview, Period, UnitReview
 
@@ -79,7 +80,7 @@ def open_period(*, actor: Any, issuer: Unit, year: int, quarter: int = 0, self_u
     period = Period.objects.create(
         issuer=issuer, unit_path=issuer.path, year=year, quarter=quarter, ends_on=ends_on, self_until=self_until,
         cell_until=cell_until, verify_until=verify_until, decide_until=decide_until,
-        opened_by=actor if getattr(actor, "is_authenticated", False) else None)
+        opened_by=acting_user(actor))
     units = list(Unit.objects.subtree(issuer).open_on(ends_on).values_list("id", "path", "kind", "depth", "parent_id"))
     if not quarter:
         period.units = _open_units(period, issuer, units)

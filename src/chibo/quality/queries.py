@@ -17,19 +17,18 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, DateField, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.core.rulebook import rule
 from chibo.meetings.models import Meeting, State
 from chibo.members.enums import Status
 from chibo.org import paths
-from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
 from chibo.quality import rules, tallies
 from chibo.quality.enums import Level, Step
 from chibo.quality.models import PENDING_STEPS, MemberReview, Period, UnitReview
 from chibo.quality.periods import period_end
+from chibo.quality.services import peer_group_label
 
 AnyReview = UnitReview | MemberReview
 LATE_SHOWN = 50  # the late rows listed on the progress page (all are counted)
@@ -293,15 +292,6 @@ def _step_counts() -> dict[str, Count]:
     return counts
 
 
-def peer_group_label(group: str, kind: str, decider: Unit) -> str:
-    """A peer group in words (the quota's messages say the same: ``services.group_label``)."""
-    if group.startswith(("leaders@", "members@")):
-        who = _("leaders") if group.startswith("leaders@") else _("members")
-        return _("%(who)s decided by %(unit)s") % {"who": who, "unit": decider.name}
-    name = UnitKind(kind).label if kind in UnitKind.values else kind
-    return _("%(kind)s decided by %(unit)s") % {"kind": name, "unit": decider.name}
-
-
 def decision_groups(decider: Unit, year: int, quarter: int = 0) -> list[PeerGroup]:
     """Every peer group of the rows ``decider`` decides: rows by step, those decided excellent and
     good, and the quota's limit (one grouped query over both kinds of rows, and the rulebook)."""
@@ -317,7 +307,7 @@ def decision_groups(decider: Unit, year: int, quarter: int = 0) -> list[PeerGrou
     for row in both:
         good = row["good"]
         groups.append(PeerGroup(
-            row["peer_group"], row["subject"], peer_group_label(row["peer_group"], row["kind"], decider),
+            row["peer_group"], row["subject"], peer_group_label(row["peer_group"], row["kind"], decider.name),
             {s: row[f"n_{s}"] for s in Step.values if row[f"n_{s}"]}, row["excellent"], good,
             rules.quota_limit(good, percent=quota["percent"], rounding=quota["rounding"])))
     return sorted(groups, key=lambda g: (g.subject != UNITS, g.label))

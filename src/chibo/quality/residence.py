@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core import audit
-from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.errors import DomainError, NotFound
 from chibo.notifications.models import Kind
 from chibo.notifications.services import Message, holders, notify
 from chibo.org.enums import Sector, UnitKind
 from chibo.org.models import Unit
+from chibo.quality.access import acting_user, require
 from chibo.quality.enums import Step
 from chibo.quality.models import MemberReview, ResidenceComment
 
@@ -34,13 +35,6 @@ WORKPLACE_SECTORS = frozenset({Sector.STATE_AGENCY, Sector.PUBLIC_SERVICE, Secto
                                Sector.NON_STATE_ENTERPRISE, Sector.SCHOOL, Sector.ARMED_FORCES})
 TEXT_MAX_LENGTH = 4000
 SHOWN = 300  # rows of each list on a page (a residence cell gets a few a year)
-
-
-def _require(actor: Any, path: str, message: str) -> None:
-    if not policy.can(actor, Perm.UNITS_VIEW, path):
-        raise NotFound("review")
-    if not policy.can(actor, Perm.QUALITY_ASSESS, path):
-        raise PermissionDenied(message)
 
 
 def _residence_cell(code: str) -> Unit:
@@ -61,7 +55,7 @@ def ask(review: MemberReview, *, actor: Any, residence_code: str) -> ResidenceCo
     """The member's cell asks the cell where the member lives for its comment on them. Asking
     again before the answer sends the request to another cell (a code typed wrong)."""
     review = MemberReview.objects.select_for_update().select_related("unit", "member").get(pk=review.pk)
-    _require(actor, review.unit_path, _("You may view this review but not ask for comments."))
+    require(actor, Perm.QUALITY_ASSESS, review.unit_path, _("You may view this review but not ask for comments."))
     cell = review.unit
     if cell.sector not in WORKPLACE_SECTORS:
         raise DomainError(_("Only members whose cell is in an agency, a public-service unit, an enterprise, a school "
@@ -77,7 +71,7 @@ def ask(review: MemberReview, *, actor: Any, residence_code: str) -> ResidenceCo
     if comment is not None and comment.answered_at is not None:
         raise DomainError(_("%(cell)s has already answered: its comment is kept.")
                           % {"cell": comment.residence_unit.name})
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     if comment is None:
         comment = ResidenceComment.objects.create(review=review, residence_unit=residence,
                                                   residence_path=residence.path, asked_by=user)
@@ -95,7 +89,7 @@ def ask(review: MemberReview, *, actor: Any, residence_code: str) -> ResidenceCo
 def answer(comment: ResidenceComment, *, actor: Any, text: str) -> ResidenceComment:
     """The residence cell writes (or corrects, until the review is decided) its comment."""
     comment = ResidenceComment.objects.select_for_update().select_related("review").get(pk=comment.pk)
-    _require(actor, comment.residence_path, _("You may view this request but not answer it."))
+    require(actor, Perm.QUALITY_ASSESS, comment.residence_path, _("You may view this request but not answer it."))
     if comment.review.step == Step.DECIDED:
         raise DomainError(_("The member's review is already decided: the comment can no longer change."))
     text = (text or "").strip()
@@ -106,7 +100,7 @@ def answer(comment: ResidenceComment, *, actor: Any, text: str) -> ResidenceComm
             _("Write at most %(n)d characters.") % {"n": TEXT_MAX_LENGTH}]})
     first = comment.answered_at is None
     comment.text, comment.answered_at = text, timezone.now()
-    comment.answered_by = actor if getattr(actor, "is_authenticated", False) else None
+    comment.answered_by = acting_user(actor)
     comment.save(update_fields=["text", "answered_at", "answered_by"])
     audit.record("quality.residence_answered", actor=actor, obj=comment, unit_path=comment.residence_path,
                  payload={"year": comment.review.year, "review": comment.review_id, "first": first})

@@ -20,28 +20,20 @@ from chibo.accounts import policy
 from chibo.accounts.models import RoleGrant
 from chibo.accounts.roles import Perm
 from chibo.core import audit
-from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.errors import DomainError, NotFound
 from chibo.core.rulebook import rule
 from chibo.meetings.models import Meeting
 from chibo.members.models import Discipline
+from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
 from chibo.quality import frameworks, rules, tallies
+from chibo.quality.access import acting_user as _user
+from chibo.quality.access import require as _require
 from chibo.quality.enums import Exclusion, Level, Step
 from chibo.quality.models import MemberReview, Period, Review, UnitReview
 from chibo.quality.periods import leaders_q
 
 AnyReview = UnitReview | MemberReview
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require(actor: Any, perm: str, path: str, message: str) -> None:
-    if not policy.can(actor, Perm.UNITS_VIEW, path):
-        raise NotFound("review")
-    if not policy.can(actor, perm, path):
-        raise PermissionDenied(message)
 
 
 def _why_not_classified(review: AnyReview) -> str:
@@ -255,16 +247,19 @@ def headroom(model: type[AnyReview], group: str, year: int, quarter: int, on: dt
                           rules.quota_limit(good, percent=quota["percent"], rounding=quota["rounding"]))
 
 
-def group_label(review: AnyReview) -> str:
-    """The peer group in words, for the quota's messages."""
-    decider = Unit.objects.get(pk=review.decider_id).name
-    if isinstance(review, MemberReview):
-        who = _("leaders") if review.peer_group.startswith("leaders@") else _("members")
-        return _("%(who)s decided by %(unit)s") % {"who": who, "unit": decider}
-    from chibo.org.enums import UnitKind
+def peer_group_label(group: str, kind: str, decider_name: str) -> str:
+    """A quota's peer group in words: the rows' kind (or leaders, members) and the deciding unit."""
+    if group.startswith(("leaders@", "members@")):
+        who = _("leaders") if group.startswith("leaders@") else _("members")
+        return _("%(who)s decided by %(unit)s") % {"who": who, "unit": decider_name}
+    name = UnitKind(kind).label if kind in UnitKind.values else kind
+    return _("%(kind)s decided by %(unit)s") % {"kind": name, "unit": decider_name}
 
-    kind = UnitKind(review.kind).label if review.kind in UnitKind.values else review.kind
-    return _("%(kind)s decided by %(unit)s") % {"kind": kind, "unit": decider}
+
+def group_label(review: AnyReview) -> str:
+    """The row's peer group in words, for the quota's messages."""
+    kind = review.kind if isinstance(review, UnitReview) else ""
+    return peer_group_label(review.peer_group, kind, Unit.objects.get(pk=review.decider_id).name)
 
 
 class Refused(DomainError):

@@ -5,6 +5,15 @@ import pytest
 PERSONAS = ("admin", "province", "commune", "secretary", "member", "outsider")
 
 
+def statuses(client, cast, url: str, method: str = "get", data: dict | None = None) -> dict[str, int]:
+    """The status each persona gets for ``url`` (the persona matrices compare it with theirs)."""
+    seen = {}
+    for persona in PERSONAS:
+        client.force_login(getattr(cast, persona))
+        seen[persona] = getattr(client, method)(url, data or {}).status_code
+    return seen
+
+
 @pytest.fixture
 def login(client, cast):
     """``login("province")`` logs the test client in as that persona and returns the client."""

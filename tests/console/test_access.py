@@ -8,7 +8,7 @@ from django.urls import reverse
 from chibo.imports.models import ImportJob
 from chibo.members.models import Member
 from chibo.org.models import Unit
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
 
@@ -51,11 +51,7 @@ READ_PAGES = {
 @pytest.mark.parametrize("page", list(READ_PAGES))
 def test_persona_matrix(page, cast, client):
     url_of, expected = READ_PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast)) == expected
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

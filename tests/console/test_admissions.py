@@ -12,7 +12,7 @@ from django.urls import reverse
 from chibo.admissions.models import AdmissionCase, Course
 from chibo.admissions.stages import Stage
 from chibo.notifications.models import Kind, Notification
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 from tests.factories.admissions import START, carry, case_data, open_case
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -54,11 +54,7 @@ def _admitted(cast):
 def test_persona_matrix(page, cast, client):
     case = open_case(cast.tree.k)
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast, case)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast, case)) == expected
 
 
 def _post_step(client, case, to, on, **facts):

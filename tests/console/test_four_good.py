@@ -17,7 +17,7 @@ from chibo.meetings import services as meetings
 from chibo.quality import four_good
 from chibo.quality.enums import Level, Step
 from chibo.quality.models import FourGoodApproval, FourGoodMonth, FourGoodRecognition, FourGoodRegistration, UnitReview
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 from tests.factories.registry import make_unit
 from tests.quality.conftest import open_year
 
@@ -89,11 +89,7 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 def test_persona_matrix_of_the_pages(page, cast, client, k):
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast)) == expected
 
 
 def _post_register(c, i):

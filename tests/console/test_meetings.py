@@ -13,7 +13,7 @@ from django.utils import timezone
 from chibo.meetings import drafts, services
 from chibo.meetings.models import Invitation, Meeting, Schedule
 from chibo.quality.models import Framework
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
 
@@ -63,11 +63,7 @@ def test_an_auditor_sees_a_meeting_but_cannot_manage_it(cast, client, meeting):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_persona_matrix(page, cast, client, meeting):
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast, meeting)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast, meeting)) == expected
 
 
 def test_the_secretarys_month_through_the_pages(cast, login):

@@ -16,7 +16,7 @@ from chibo.core.errors import DomainError
 from chibo.core.models import AuditEntry
 from chibo.targets import services as target_services
 from chibo.targets.models import Indicator, Target
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 from tests.factories.registry import make_unit
 from tests.quality.test_results import two_years
 
@@ -49,11 +49,7 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 def test_persona_matrix(page, cast, client):
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast)) == expected
 
 
 def test_the_page_shows_the_figures_beside_last_year_and_each_child(cast, login):

@@ -21,7 +21,7 @@ from chibo.meetings import services as meetings
 from chibo.quality import services
 from chibo.quality.enums import Level, Step
 from chibo.quality.models import MemberReview, Period, UnitReview
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 from tests.factories.registry import make_member, make_unit
 from tests.quality.conftest import YEAR, open_year
 
@@ -62,11 +62,7 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 def test_persona_matrix_of_the_pages(page, cast, client, period):
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast.tree)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast.tree)) == expected
 
 
 def test_a_year_outside_the_registry_is_not_found(cast, login, period):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from chibo.targets.models import Revision, State, Target
-from tests.console.conftest import PERSONAS
+from tests.console.conftest import PERSONAS, statuses
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
 
@@ -52,11 +52,7 @@ def _report(cast):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_persona_matrix(page, cast, client):
     url_of, expected = PAGES[page]
-    seen = {}
-    for persona in PERSONAS:
-        client.force_login(getattr(cast, persona))
-        seen[persona] = client.get(url_of(cast)).status_code
-    assert seen == expected
+    assert statuses(client, cast, url_of(cast)) == expected
 
 
 def test_set_approve_lock_and_revise_through_the_page(cast, login):

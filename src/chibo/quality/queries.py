@@ -263,21 +263,18 @@ def cell_reviews(cell: Unit, year: int, quarter: int = 0) -> CellReviews:
 UNITS, MEMBERS = "units", "members"
 
 
-@dataclass
-class PeerGroup:
-    """A quota's peer group among the rows a unit decides, with its rows by step and its head-room."""
+@dataclass(frozen=True)
+class PeerGroup(rules.Headroom):
+    """A quota's peer group among the rows a unit decides: its head-room (``rules.Headroom``:
+    ``group`` is the key), and its rows by step."""
 
-    key: str
-    subject: str  # UNITS or MEMBERS
-    label: str
-    by_step: dict[str, int]
-    excellent: int
-    good: int
-    limit: int
+    subject: str = UNITS  # UNITS or MEMBERS
+    label: str = ""
+    by_step: dict[str, int] = field(default_factory=dict)
 
     @property
-    def left(self) -> int:
-        return self.limit - self.excellent
+    def key(self) -> str:
+        return self.group
 
     @property
     def total(self) -> int:
@@ -307,9 +304,10 @@ def decision_groups(decider: Unit, year: int, quarter: int = 0) -> list[PeerGrou
     for row in both:
         good = row["good"]
         groups.append(PeerGroup(
-            row["peer_group"], row["subject"], peer_group_label(row["peer_group"], row["kind"], decider.name),
-            {s: row[f"n_{s}"] for s in Step.values if row[f"n_{s}"]}, row["excellent"], good,
-            rules.quota_limit(good, percent=quota["percent"], rounding=quota["rounding"])))
+            row["peer_group"], row["excellent"], good,
+            rules.quota_limit(good, percent=quota["percent"], rounding=quota["rounding"]), subject=row["subject"],
+            label=peer_group_label(row["peer_group"], row["kind"], decider.name),
+            by_step={s: row[f"n_{s}"] for s in Step.values if row[f"n_{s}"]}))
     return sorted(groups, key=lambda g: (g.subject != UNITS, g.label))
 
 

@@ -19,6 +19,8 @@ from django.db.models import Case, CharField, Count, DateField, F, Max, Q, Query
 from django.utils import timezone
 
 from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.core.errors import NotFound
 from chibo.core.rulebook import rule
 from chibo.meetings.models import Meeting, State
 from chibo.members.enums import Status
@@ -48,6 +50,24 @@ def covering_period(unit: Unit, year: int, quarter: int = 0) -> Period | None:
     """The period of ``year`` (and quarter) whose subtree holds ``unit``: opened by it or above it."""
     return (Period.objects.filter(unit_path__in=paths.ancestors(unit.path), year=year, quarter=quarter)
             .select_related("issuer").first())
+
+
+def member_review_for_user(user: Any, pk: int) -> MemberReview:
+    """A member review in the user's view (404 otherwise), with its member."""
+    review = (MemberReview.objects.filter(policy.scope_for(user, Perm.UNITS_VIEW).q("unit_path"), pk=pk)
+              .select_related("member").first())
+    if review is None:
+        raise NotFound("review")
+    return review
+
+
+def unit_review_for_user(user: Any, unit_pk: int, year: int) -> UnitReview:
+    """The year's review of a unit in the user's view (404 otherwise)."""
+    unit = Unit.objects.filter(policy.scope_for(user, Perm.UNITS_VIEW).q("path"), pk=unit_pk).first()
+    review = UnitReview.objects.filter(unit=unit, year=year, quarter=0).select_related("unit").first() if unit else None
+    if review is None:
+        raise NotFound("review")
+    return review
 
 
 # --- progress ------------------------------------------------------------------------------------

@@ -211,12 +211,3 @@ def get_incoming_for_user(user: Any, pk: int) -> ResidenceComment:
     if comment is None:
         raise NotFound("comment")
     return comment
-
-
-def get_review_for_user(user: Any, pk: int) -> MemberReview:
-    """A member review the user may see in the console (404 otherwise)."""
-    review = (MemberReview.objects.filter(policy.scope_for(user, Perm.UNITS_VIEW).q("unit_path"))
-              .filter(pk=pk).first())
-    if review is None:
-        raise NotFound("review")
-    return review

@@ -24,7 +24,7 @@ from chibo.core.forms import TypedTextForm
 from chibo.org import paths
 from chibo.org import queries as org_queries
 from chibo.org.models import Unit
-from chibo.quality import residence
+from chibo.quality import queries, residence
 from chibo.quality.models import MemberReview
 
 
@@ -61,7 +61,7 @@ def _within(path: str, unit: Unit) -> bool:
 def _ask(request: HttpRequest, unit: Unit, form: AskForm) -> bool:
     if not form.is_valid():
         return False
-    review = residence.get_review_for_user(request.user, form.cleaned_data["review"])
+    review = queries.member_review_for_user(request.user, form.cleaned_data["review"])
     if not _within(review.unit_path, unit):
         raise NotFound("review")
     try:

@@ -11,31 +11,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.core import audit
-from chibo.core.errors import NotFound
-from chibo.org import queries as org_queries
-from chibo.quality import paperwork
+from chibo.quality import paperwork, queries
 from chibo.quality.models import MemberReview, UnitReview
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _unit_review_for_user(user: Any, pk: int, year: int) -> UnitReview:
-    unit = org_queries.get_unit_for_user(user, pk=pk)
-    review = UnitReview.objects.filter(unit=unit, year=year, quarter=0).first()
-    if review is None:
-        raise NotFound("review")
-    return review
-
-
 def _member_review_for_user(user: Any, pk: int) -> MemberReview:
-    review = (MemberReview.objects.filter(policy.scope_for(user, Perm.UNITS_VIEW).q("unit_path"), pk=pk)
-              .select_related("member").first())
-    if review is None:
-        raise NotFound("review")
+    review = queries.member_review_for_user(user, pk)
     require_on(user, Perm.MEMBERS_VIEW, review.unit_path)
     return review
 
@@ -49,7 +35,7 @@ def _audited(request: HttpRequest, review: UnitReview | MemberReview, form: str,
 @console_view
 def unit_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Form 01: the collective's review report of ``year``."""
-    review = _unit_review_for_user(request.user, pk, year)
+    review = queries.unit_review_for_user(request.user, pk, year)
     content = paperwork.unit_form(review)
     filename = f"mau-01-{review.unit.code}-{year}.docx"
     _audited(request, review, "01", filename)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -125,7 +124,6 @@ def test_the_xlsx_export_reads_back(cast, login):
     assert AuditEntry.objects.filter(action="reports.exported").count() == 1
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
 def test_the_pdf_export_renders(cast, login, tmp_path):
     two_years(cast)
     target_services.set_targets(actor=SYSTEM, parent=cast.tree.c, year=YEAR, indicator=Indicator.GRASSROOTS_GOOD,

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "chibo.library",
     "chibo.meetings",
     "chibo.quality",
+    "chibo.dues",
     "chibo.restructuring",  # above the apps that store unit paths
     "chibo.imports",
     "chibo.console",

@@ -27,6 +27,10 @@ class Perm:
     QUALITY_ASSESS = "quality.assess"  # a collective's self-assessment, the cell's proposals, "4 good" records
     QUALITY_VERIFY = "quality.verify"  # the advisory body's verification
     QUALITY_DECIDE = "quality.decide"  # classify, recognise "4 good"
+    MEMBERS_PROPOSE = "members.propose"  # the cell's resolutions: exemption, removal proposal, card handed over
+    MEMBERS_DECIDE = "members.decide"  # the committee's decisions: transfer, removal, discipline, card, badge
+    DUES_RECORD = "dues.record"  # the cell's payments, portal statements, closing a month
+    DUES_MANAGE = "dues.manage"  # dues bases, exemptions and reductions, shares
 
 
 class Role(models.TextChoices):
@@ -43,19 +47,20 @@ _READ = {Perm.UNITS_VIEW, Perm.MEMBERS_VIEW}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
     Role.CELL_SECRETARY: frozenset(_READ | {Perm.ADMISSIONS_RECORD, Perm.MEETINGS_MANAGE, Perm.HANDBOOK_ANSWER,
-                                            Perm.QUALITY_ASSESS}),
+                                            Perm.QUALITY_ASSESS, Perm.MEMBERS_PROPOSE, Perm.DUES_RECORD}),
     Role.AUDITOR: frozenset(_READ | {Perm.AUDIT_VIEW}),
     Role.COMMITTEE_LEADER: frozenset(
         _READ | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_EXPORT, Perm.ADMISSIONS_DECIDE, Perm.AUDIT_VIEW,
                  Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER,
-                 Perm.QUALITY_ASSESS, Perm.QUALITY_DECIDE}
+                 Perm.QUALITY_ASSESS, Perm.QUALITY_DECIDE, Perm.MEMBERS_PROPOSE, Perm.MEMBERS_DECIDE,
+                 Perm.DUES_MANAGE}
     ),
     Role.BOARD_STAFF: frozenset(
         _READ
         | {Perm.MEMBERS_VIEW_SENSITIVE, Perm.MEMBERS_CHANGE, Perm.MEMBERS_IMPORT,
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD, Perm.TARGETS_SET,
            Perm.MEETINGS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER, Perm.QUALITY_OPEN,
-           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY}
+           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY, Perm.MEMBERS_PROPOSE, Perm.DUES_RECORD, Perm.DUES_MANAGE}
     ),
     Role.ADMIN: frozenset(
         _READ
@@ -63,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
            Perm.MEMBERS_EXPORT, Perm.UNITS_CHANGE, Perm.AUDIT_VIEW, Perm.ADMISSIONS_RECORD,
            Perm.ADMISSIONS_DECIDE, Perm.TARGETS_SET, Perm.TARGETS_APPROVE, Perm.MEETINGS_MANAGE,
            Perm.ACCOUNTS_MANAGE, Perm.LIBRARY_PUBLISH, Perm.HANDBOOK_ANSWER, Perm.QUALITY_OPEN,
-           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY, Perm.QUALITY_DECIDE}
+           Perm.QUALITY_ASSESS, Perm.QUALITY_VERIFY, Perm.QUALITY_DECIDE, Perm.MEMBERS_PROPOSE,
+           Perm.MEMBERS_DECIDE, Perm.DUES_RECORD, Perm.DUES_MANAGE}
     ),
 }
 

@@ -12,9 +12,13 @@ from ninja import NinjaAPI
 from chibo.api import errors
 from chibo.api.admissions import router as admissions_router
 from chibo.api.auth import BearerToken, ConsoleSession
+from chibo.api.cards import router as cards_router
+from chibo.api.dues import router as dues_router
 from chibo.api.members import router as members_router
 from chibo.api.notifications import router as notifications_router
+from chibo.api.privacy import router as privacy_router
 from chibo.api.quality import router as quality_router
+from chibo.api.transfers import router as transfers_router
 from chibo.api.units import router as units_router
 
 
@@ -69,3 +73,7 @@ api.add_router("/members", members_router)
 api.add_router("/admissions", admissions_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/quality", quality_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/cards", cards_router)
+api.add_router("/dues", dues_router)
+api.add_router("/privacy", privacy_router)

@@ -93,5 +93,9 @@ AUDIT_ACTIONS = {
     "quality.four_good_recognised": _("Recognised a unit as “4 good”"),
     "members.disciplined": _("Recorded a discipline"),
     "members.suspended": _("Recorded a suspension"),
+    # transfers (issue 13)
+    # leaving: exemption, removal, discipline, resignation, death, complaints (issue 13)
+    # the party card, party age, badges (issue 13)
+    # dues (issue 13)
     **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},
 }

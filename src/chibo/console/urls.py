@@ -4,10 +4,13 @@ from chibo.console.views import (
     admissions,
     audit,
     auth,
+    cards,
+    dues,
     exports,
     four_good,
     frameworks,
     imports,
+    leaving,
     library,
     meetings,
     members,
@@ -18,6 +21,7 @@ from chibo.console.views import (
     reviews,
     targets,
     threads,
+    transfers,
     unit_ops,
     units,
 )
@@ -95,4 +99,9 @@ urlpatterns = [
     *frameworks.urlpatterns,  # criteria frameworks: those in force, a committee's sub-criteria
     *residence.urlpatterns,  # the residence cell's comments (Regulation 213-QĐ/TW)
     *review_forms.urlpatterns,  # the official forms (DOCX): 01, 2A, 2B, 2C
+    # the member's life after admission (issue 13)
+    *transfers.urlpatterns,
+    *leaving.urlpatterns,
+    *cards.urlpatterns,
+    *dues.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.handbook import library_views, meeting_views, pwa, review_views, views
+from chibo.handbook import dues_views, library_views, meeting_views, privacy_views, pwa, review_views, views
 
 app_name = "handbook"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     *review_views.urlpatterns,
+    *dues_views.urlpatterns,
+    *privacy_views.urlpatterns,
 ]

@@ -106,3 +106,12 @@ class DisciplineKind(models.TextChoices):
     REPRIMAND = "reprimand", _("Reprimand")
     WARNING = "warning", _("Warning")
     DISMISSAL = "dismissal", _("Dismissal from post")
+
+
+class GapKind(models.TextChoices):
+    """Periods that do not count in party age (DOMAIN.md §3)."""
+
+    REMOVED = "removed", _("Removed from the list")
+    EXPELLED = "expelled", _("Expelled")
+    LOST_CONTACT = "lost_contact", _("Lost contact with the party")
+    TRANSFER = "transfer", _("Transfer not completed in time")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Length, Replace, StrIndex, Substr
+from django.db.models.functions import Coalesce, Length, Replace, StrIndex, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from chibo.members.enums import (
     ETHNICITY_CHOICES,
     ETHNICITY_KINH,
     DisciplineKind,
+    GapKind,
     Occupation,
     PlacementKind,
     PoliticalTheory,
@@ -98,6 +99,9 @@ class Member(models.Model):
     ceremony_date = models.DateField(_("admission ceremony date"), null=True, blank=True)
     ceremony_place = models.CharField(_("admission ceremony place"), max_length=255, blank=True)
     official_date = models.DateField(_("official member date"), null=True, blank=True)
+    # the day party age counts from: the first admission decision moved later by the closed gaps
+    # (members.party_age); NULL while it is the admission date itself (no gap closed yet)
+    party_since = models.DateField(_("party age counted from"), null=True, blank=True)
     card_number = models.CharField(_("party card number"), max_length=16, null=True, blank=True, unique=True)
     background_sheet_no = models.CharField(_("background sheet number"), max_length=32, blank=True)
     # status and placement
@@ -128,6 +132,8 @@ class Member(models.Model):
                          condition=Q(name_inner__isnull=False)),
             models.Index(fields=["name_folded", "id"], name="member_long_name",
                          condition=Q(name_rest__isnull=False)),
+            # the badge lists: members whose party age reaches a tier on an award day (a range)
+            models.Index(Coalesce("party_since", "admission_date"), name="member_party_since"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -236,3 +242,29 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} from {self.valid_from}"
+
+
+class MembershipGap(models.Model):
+    """A period that does not count in party age (DOMAIN.md §3): removed or expelled until
+    readmitted, lost contact, a transfer not completed in time. Open while ``valid_to`` is empty."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="gaps")
+    kind = models.CharField(_("kind"), max_length=16, choices=GapKind.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True, help_text=_("the first day counted again"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gap in party age")
+        ordering = ["valid_from", "id"]
+        indexes = [models.Index(fields=["member", "valid_from"], name="gap_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.valid_from}–{self.valid_to or ''}"
+
+
+# the lifecycle's records, one module per concept (each imports only enums; FKs by name)
+from chibo.members.cards.models import *  # noqa: E402,F403
+from chibo.members.leaving.models import *  # noqa: E402,F403
+from chibo.members.transfers.models import *  # noqa: E402,F403

@@ -14,8 +14,8 @@ from chibo.accounts.roles import Perm
 from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.text import fold, normalize_name
-from chibo.members import rules, tallies
-from chibo.members.enums import PlacementKind, Status
+from chibo.members import party_age, rules, tallies
+from chibo.members.enums import GapKind, PlacementKind, Status
 from chibo.members.models import Member, Placement
 from chibo.org.enums import Sector
 from chibo.org.models import Unit
@@ -171,6 +171,7 @@ def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date, left_on: dt.
                                         barred_ground=barred_ground, on=on)
     if refusal is not None:
         raise DomainError(_("The former member was not readmitted."), {"left_on": [refusal.message]})
+    _close_membership_gap(member, on)
     Placement.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
     Placement.objects.create(member=member, unit=unit, valid_from=on)
     member.status, member.status_since, member.admission_date = Status.PROBATIONARY, on, on
@@ -178,10 +179,20 @@ def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date, left_on: dt.
     member.ceremony_place = ""  # the card and the ceremony are the new membership's
     member.unit, member.unit_path = unit, unit.path
     member.save(update_fields=["status", "status_since", "admission_date", "ceremony_date", "ceremony_place",
-                               "official_date", "card_number", "temp_unit", "unit", "unit_path", "updated_at"])
+                               "official_date", "card_number", "temp_unit", "unit", "unit_path", "party_since",
+                               "updated_at"])
     tallies.apply(unit.path, tallies.member_vector(member, unit.sector))
     audit.record("members.readmitted", actor=actor, obj=member, unit_path=unit.path, payload={"on": on.isoformat()})
     return member
+
+
+def _close_membership_gap(member: Member, on: dt.date) -> None:
+    """Party age keeps the first admission: the time away is a gap (opened by the removal or
+    expulsion; for a record that left before gaps were kept, from its leaving day)."""
+    if party_age.close_gap(member, on=on) is None and member.admission_date and member.status_since:
+        gap_kind = GapKind.EXPELLED if member.status == Status.EXPELLED else GapKind.REMOVED
+        party_age.record_gap(member, kind=gap_kind, start=member.status_since, end=on)
+    member.party_since = member.party_since or member.admission_date
 
 
 @transaction.atomic

@@ -19,6 +19,9 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("An answer to your question")
     INVITATION = "invitation", _("An invitation to a meeting")
     RESIDENCE_COMMENT = "residence_comment", _("A residence cell's comment on a member")
+    TRANSFER = "transfer", _("A transfer of party activity")
+    MEMBERSHIP = "membership", _("A decision on your membership")
+    DUES = "dues", _("Party dues")
 
 
 class Notification(models.Model):

@@ -11,11 +11,15 @@ from django.views.decorators.http import require_http_methods
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.console.forms import MemberForm, show_domain_error
+from chibo.console.views import cards, dues, leaving, transfers
 from chibo.console.views.common import console_view, require_on
 from chibo.core.errors import DomainError
 from chibo.members import queries as member_queries
 from chibo.members import services as member_services
 from chibo.org import queries as org_queries
+
+# each lifecycle module's panel on the member page (its ``member_panel``: a template and its context)
+LIFECYCLE_PANELS = (transfers, leaving, cards, dues)
 
 
 @console_view
@@ -30,6 +34,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "placements": list(member.placements.select_related("unit").order_by("valid_from", "pk")),
         "may_edit": policy.can(user, Perm.MEMBERS_CHANGE, member.unit_path),
         "may_open_unit": policy.can(user, Perm.UNITS_VIEW, member.unit_path),
+        "panels": [panel for panel in (module.member_panel(request, member) for module in LIFECYCLE_PANELS)
+                   if panel],
     })
 
 

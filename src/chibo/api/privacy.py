@@ -1,0 +1,7 @@
+"""API: privacy (issue 13)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["privacy"])

@@ -1,0 +1,7 @@
+"""API: transfers (issue 13)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["transfers"])

@@ -1,0 +1,7 @@
+"""Handbook pages: dues (issue 13)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -18,7 +18,7 @@ def test_unknown_rule_and_date_before_any_version():
     with pytest.raises(UnknownRule):
         rule("no.such.rule", on=dt.date(2026, 1, 1))
     with pytest.raises(UnknownRule):
-        rule("dues.rates", on=dt.date(2020, 1, 1))
+        rule("dues.rates", on=dt.date(2000, 1, 1))
 
 
 @pytest.mark.django_db

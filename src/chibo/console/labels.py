@@ -94,7 +94,22 @@ AUDIT_ACTIONS = {
     "members.disciplined": _("Recorded a discipline"),
     "members.suspended": _("Recorded a suspension"),
     # transfers (issue 13)
+    "members.transfer_decided": _("Recorded a transfer decision"),
+    "members.transfer_letter_handed_over": _("Handed over a transfer's introduction letter"),
+    "members.transfer_presented": _("Recorded a transfer's letter presented"),
+    "members.transfer_accepted": _("Accepted a transferred member"),
+    "members.transfer_returned": _("Recorded the return from a temporary transfer"),
+    "members.transfer_cancelled": _("Cancelled a transfer"),
     # leaving: exemption, removal, discipline, resignation, death, complaints (issue 13)
+    "members.exempted": _("Exempted a member from work and meetings"),
+    "members.exemption_ended": _("Recorded a member's return from exemption"),
+    "members.removal_proposed": _("Proposed removing a member from the list"),
+    "members.removed": _("Removed a member from the list"),
+    "members.removal_rejected": _("Refused a removal from the list"),
+    "members.resigned": _("Recorded a resignation from the party"),
+    "members.deceased": _("Recorded a member's death"),
+    "members.complaint_lodged": _("Recorded a complaint"),
+    "members.complaint_settled": _("Recorded a complaint's outcome"),
     # the party card, party age, badges (issue 13)
     # dues (issue 13)
     **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},

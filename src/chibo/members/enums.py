@@ -106,6 +106,7 @@ class DisciplineKind(models.TextChoices):
     REPRIMAND = "reprimand", _("Reprimand")
     WARNING = "warning", _("Warning")
     DISMISSAL = "dismissal", _("Dismissal from post")
+    EXPULSION = "expulsion", _("Expulsion")
 
 
 class GapKind(models.TextChoices):
@@ -115,3 +116,40 @@ class GapKind(models.TextChoices):
     EXPELLED = "expelled", _("Expelled")
     LOST_CONTACT = "lost_contact", _("Lost contact with the party")
     TRANSFER = "transfer", _("Transfer not completed in time")
+
+
+# ---- leaving (issue 13): exemption, removal, discipline, resignation, death, complaints ----------
+
+class ExemptionKind(models.TextChoices):
+    """Exemption from party work and meetings (miễn công tác và sinh hoạt đảng), decided by the cell."""
+
+    AGE_HEALTH = "age_health", _("Exempted for age and poor health")
+    WORKING_AWAY = "working_away", _("Temporarily exempted while working far away")
+
+
+class RemovalGround(models.TextChoices):
+    """The grounds for removing a member from the list (xóa tên, DOMAIN.md §3)."""
+
+    ABSENCES = "absences", _("Absent from cell meetings without reason 3 times in a year")
+    UNPAID_DUES = "unpaid_dues", _("Dues unpaid without reason for 3 months in a year")
+    NON_COMPLETION = "non_completion", _("Did not complete their tasks 2 years running")
+    NOT_RECOGNISED = "not_recognised", _("Probationary member not qualifying for recognition")
+    NO_PROGRESS = "no_progress", _("No progress 12 months after being educated")
+
+
+class RemovalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed by the cell")
+    DECIDED = "decided", _("Removed by the committee")
+    REJECTED = "rejected", _("Not removed (the committee refused)")
+
+
+class DepartureKind(models.TextChoices):
+    RESIGNED = "resigned", _("Resigned from the party")
+    DECEASED = "deceased", _("Deceased")
+
+
+class ComplaintOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    UPHELD = "upheld", _("Decision upheld")
+    ANNULLED = "annulled", _("Decision annulled")
+    CHANGED = "changed", _("Sanction changed")

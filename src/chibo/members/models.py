@@ -215,6 +215,13 @@ class Discipline(models.Model):
     decided_on = models.DateField(_("decided on"))
     body = models.CharField(_("deciding body"), max_length=200)
     decision = models.CharField(_("decision"), max_length=128, blank=True)
+    # the deciding committee or cell (``body`` is its name as the decision gives it), the violation,
+    # and for an expulsion whether its ground (corruption, serious crime) bars readmission for ever
+    unit = models.ForeignKey("org.Unit", verbose_name=_("deciding unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("violation"), max_length=255, blank=True)
+    bars_readmission = models.BooleanField(_("the ground bars readmission"), default=False)
+    status_before = models.CharField(max_length=16, blank=True)  # restored if an expulsion is annulled
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -167,8 +167,11 @@ def readmit(member: Member, *, actor: Any, unit: Unit, on: dt.date, left_on: dt.
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status not in rules.FORMER:
         raise DomainError(_("Only a former member can be readmitted."))
-    refusal = rules.readmission_refusal(left_as=member.status, left_on=member.status_since or left_on,
-                                        barred_ground=barred_ground, on=on)
+    from chibo.members.leaving.queries import readmission_facts  # the removal / expulsion / resignation records
+
+    recorded_on, recorded_bar = readmission_facts(member)
+    refusal = rules.readmission_refusal(left_as=member.status, left_on=recorded_on or member.status_since or left_on,
+                                        barred_ground=barred_ground or recorded_bar, on=on)
     if refusal is not None:
         raise DomainError(_("The former member was not readmitted."), {"left_on": [refusal.message]})
     _close_membership_gap(member, on)

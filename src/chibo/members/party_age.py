@@ -13,6 +13,7 @@ inside their transaction.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,11 +75,16 @@ def age_on(since: dt.date, on: dt.date, *, open_gap_from: dt.date | None = None)
 
 
 def reaches_on(years: int, day: dt.date) -> dt.date:
-    """The latest ``party_since`` whose party age is at least ``years`` on ``day``."""
+    """The latest ``party_since`` whose party age is at least ``years`` on ``day``. An age counted
+    from 29 February reaches its years on 28 February of a common year (``span``), so on that 28th
+    the latest such day is the 29th."""
     try:
-        return day.replace(year=day.year - years)
+        found = day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+    if (day.month, day.day) == (2, 28) and calendar.isleap(found.year) and not calendar.isleap(day.year):
+        return found.replace(day=29)
+    return found
 
 
 def since_of(member: Member) -> dt.date | None:

@@ -21,6 +21,8 @@ same unit, and whoever sees that unit now sees the row.
   opened (the review is that cell's record, as its meetings are); ``quality.ResidenceComment.
   residence_path``: the residence cell asked to comment; the "4 good" records' ``unit_path``: the
   cell or committee in the movement.
+- ``members.Transfer.from_path`` and ``to_path``: the sending cell and the receiving unit of a
+  transfer of party activity (the two sides' scopes: whoever sees those units now sees it).
 
 Stay (``KEPT``): historical records, written once.
 
@@ -43,7 +45,7 @@ from django.db.models.functions import Concat, Substr
 from chibo.admissions.models import AdmissionCase, Course
 from chibo.library.models import Document, StudyAssignment, StudyConfirmation
 from chibo.meetings.models import Meeting
-from chibo.members.models import Member
+from chibo.members.models import Member, Transfer
 from chibo.org import paths
 from chibo.quality.models import (
     FourGoodApproval,
@@ -74,6 +76,8 @@ FOLLOWING: tuple[tuple[type[Model], str], ...] = (
     (FourGoodMonth, "unit_path"),
     (FourGoodApproval, "unit_path"),
     (FourGoodRecognition, "unit_path"),
+    (Transfer, "from_path"),
+    (Transfer, "to_path"),
 )
 
 KEPT: dict[str, str] = {

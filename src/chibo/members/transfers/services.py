@@ -1,0 +1,376 @@
+"""Every write of a transfer of party activity, as a verb (ARCHITECTURE.md §2).
+
+Who does what (docs/decisions/0010-transfers.md): the sending side (``MEMBERS_CHANGE`` or
+``MEMBERS_DECIDE`` on the sending cell: its committee's leaders or organization board) records the
+decision, hands the letter over and may cancel; the receiving side (``MEMBERS_CHANGE`` on the
+receiving unit) records the letter presented and accepts, choosing the cell. Until the acceptance
+the member stays where they are (in transit): placement, tallies and reports unchanged; the
+acceptance moves them on its day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.accounts import policy
+from chibo.accounts.roles import Perm
+from chibo.core import audit
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.members import party_age, tallies
+from chibo.members.enums import GapKind, PlacementKind, Status
+from chibo.members.models import Member, Placement
+from chibo.members.transfers import rules
+from chibo.members.transfers.enums import Reason, State, Step, TransferKind
+from chibo.members.transfers.models import OPEN, Transfer
+from chibo.org import paths
+from chibo.org.enums import UnitKind
+from chibo.org.models import Unit
+
+SENDER_PERMS = (Perm.MEMBERS_CHANGE, Perm.MEMBERS_DECIDE)
+
+
+def may_send(actor: Any, path: str) -> bool:
+    return any(policy.can(actor, perm, path) for perm in SENDER_PERMS)
+
+
+def may_receive(actor: Any, path: str) -> bool:
+    return policy.can(actor, Perm.MEMBERS_CHANGE, path)
+
+
+def _require_sender(actor: Any, path: str, seen_from: str | None = None) -> None:
+    """The sending side's steps; ``seen_from``: the receiving unit's path (the receiver sees the
+    transfer, so it is refused, not "not found")."""
+    seen = policy.can(actor, Perm.MEMBERS_VIEW, path) or (
+        seen_from is not None and policy.can(actor, Perm.MEMBERS_VIEW, seen_from))
+    if not seen:
+        raise NotFound("transfer")
+    if not may_send(actor, path):
+        raise PermissionDenied(_("Only the sending committee (its leaders or organization board) records this step."))
+
+
+def _require_receiver(actor: Any, transfer: Transfer) -> None:
+    if not (policy.can(actor, Perm.MEMBERS_VIEW, transfer.to_path)
+            or policy.can(actor, Perm.MEMBERS_VIEW, transfer.from_path)):
+        raise NotFound("transfer")
+    if not may_receive(actor, transfer.to_path):
+        raise PermissionDenied(_("Only the receiving committee's organization board records this step."))
+
+
+def _check_day(on: dt.date, after: dt.date | None, errors: dict[str, list], field: str = "on") -> None:
+    if on > timezone.localdate():
+        errors.setdefault(field, []).append(_("This day is in the future."))
+    if after is not None and on < after:
+        errors.setdefault(field, []).append(
+            _("This day is before the previous step (%(day)s).") % {"day": after.strftime("%d/%m/%Y")})
+
+
+def _raise(errors: dict[str, list], message: str | None = None) -> None:
+    if errors:
+        raise DomainError(message or _("Nothing was recorded: correct the fields marked below."), errors)
+
+
+def place_of(unit: Unit) -> rules.Place:
+    """The grassroots organization and the province above ``unit`` (one query)."""
+    chain = list(Unit.objects.filter(path__in=paths.ancestors(unit.path)).values_list("path", "kind"))
+    grassroots = [p for p, kind in chain if kind in UnitKind.grassroots()]
+    provinces = [p for p, kind in chain if kind == UnitKind.PROVINCE]
+    return rules.Place(grassroots=max(grassroots, key=len) if grassroots else None,
+                       province=provinces[0] if provinces else None)
+
+
+def _open_transfer(member_ids: Iterable[int]) -> dict[int, Transfer]:
+    rows = Transfer.objects.filter(OPEN, member_id__in=list(member_ids)).select_related("to_unit")
+    return {t.member_id: t for t in rows}
+
+
+def _member_problems(member: Member, open_one: Transfer | None) -> list[str]:
+    problems = []
+    if member.status not in Status.active():
+        problems.append(_("%(name)s is %(status)s: only an active member can be transferred.")
+                        % {"name": member.full_name, "status": member.get_status_display().lower()})
+    if open_one is not None:
+        problems.append(_("%(name)s is already in a transfer to %(unit)s (decided %(day)s): finish or cancel it first.")
+                        % {"name": member.full_name, "unit": open_one.to_unit.name,
+                           "day": open_one.decided_on.strftime("%d/%m/%Y")})
+    return problems
+
+
+def _to_unit_problems(member: Member, to_unit: Unit) -> list[str]:
+    problems = []
+    if not to_unit.is_open:
+        problems.append(_("This unit is closed; name its successor."))
+    if to_unit.kind == UnitKind.CENTRAL or to_unit.kind == UnitKind.PARTY_GROUP:
+        problems.append(_("Name a committee or a cell."))
+    if to_unit.pk == member.unit_id:
+        problems.append(_("The member is already in this cell."))
+    return problems
+
+
+@transaction.atomic
+def decide_transfer(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
+                    decided_by: str, decision_number: str = "", temporary_until: dt.date | None = None,
+                    note: str = "") -> Transfer:
+    """The sending committee's decision to transfer ``member`` to ``to_unit`` (a committee or a
+    cell, in any province). The member stays in their cell until the receiver accepts."""
+    _require_sender(actor, member.unit_path)
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    return _decide(member, actor=actor, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
+                   decided_by=decided_by, decision_number=decision_number, temporary_until=temporary_until,
+                   note=note, open_one=_open_transfer([member.pk]).get(member.pk))
+
+
+def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
+            decided_by: str, decision_number: str, temporary_until: dt.date | None, note: str,
+            open_one: Transfer | None, batch: str = "", places: dict[int, rules.Place] | None = None) -> Transfer:
+    errors: dict[str, list] = {}
+    if problems := _member_problems(member, open_one):
+        errors["member"] = problems
+    if problems := _to_unit_problems(member, to_unit):
+        errors["to_unit"] = problems
+    if kind not in TransferKind.values:
+        errors["kind"] = [_("Choose official or temporary.")]
+    if reason not in Reason.values:
+        errors["reason"] = [_("Choose a reason.")]
+    if not decided_by.strip():
+        errors["decided_by"] = [_("Name the body that decided (e.g. the commune's Party committee).")]
+    _check_day(decided_on, None, errors, "decided_on")
+    if kind == TransferKind.TEMPORARY and (problem := rules.temporary_problem(reason, decided_on, temporary_until)):
+        errors["temporary_until"] = [problem]
+    _raise(errors, _("The transfer of %(name)s was not recorded.") % {"name": member.full_name})
+    places = places if places is not None else {}
+    for unit in (member.unit, to_unit):
+        if unit.pk not in places:
+            places[unit.pk] = place_of(unit)
+    transfer = Transfer(
+        member=member, kind=kind, reason=reason, from_unit=member.unit, from_path=member.unit_path, to_unit=to_unit,
+        to_path=to_unit.path, decision_number=decision_number.strip(), decided_on=decided_on,
+        decided_by=decided_by.strip(), letter_type=rules.letter_type(kind, places[member.unit.pk], places[to_unit.pk]),
+        temporary_until=temporary_until if kind == TransferKind.TEMPORARY else None,
+        start_by=rules.start_by(decided_on), batch=batch, note=note.strip()[:255])
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError as exc:  # a concurrent decision for the same member won
+        raise DomainError(_("%(name)s is already in a transfer.") % {"name": member.full_name}) from exc
+    audit.record("members.transfer_decided", actor=actor, obj=transfer, unit_path=transfer.from_path,
+                 payload={"member": member.pk, "kind": kind, "to": to_unit.code, "on": decided_on.isoformat(),
+                          "decision": transfer.decision_number, "batch": batch})
+    return transfer
+
+
+def _locked(transfer: Transfer, step: str) -> Transfer:
+    transfer = (Transfer.objects.select_for_update().select_related("member", "from_unit", "to_unit")
+                .get(pk=transfer.pk))
+    if step not in rules.allowed_steps(transfer.state, transfer.kind):
+        raise DomainError(_("This step cannot be taken now: the transfer is “%(state)s”.")
+                          % {"state": State(transfer.state).label})
+    return transfer
+
+
+@transaction.atomic
+def hand_over_letter(transfer: Transfer, *, actor: Any, on: dt.date, letter_number: str = "") -> Transfer:
+    """The introduction letter handed to the member (they "leave"): the present-by day starts."""
+    _require_sender(actor, transfer.from_path, transfer.to_path)
+    transfer = _locked(transfer, Step.HAND_OVER)
+    errors: dict[str, list] = {}
+    _check_day(on, transfer.decided_on, errors)
+    _raise(errors)
+    transfer.state, transfer.left_on, transfer.present_by = State.LEFT, on, rules.present_by(on)
+    transfer.letter_number = letter_number.strip()[:32] or f"{transfer.pk}/GTSHĐ"
+    transfer.save(update_fields=["state", "left_on", "present_by", "letter_number", "updated_at"])
+    audit.record("members.transfer_letter_handed_over", actor=actor, obj=transfer, unit_path=transfer.from_path,
+                 payload={"on": on.isoformat(), "letter": transfer.letter_number})
+    transaction.on_commit(lambda: _tell_receiver(transfer.pk))
+    return transfer
+
+
+def _tell_receiver(transfer_id: int) -> None:
+    from chibo.members.transfers import reminders
+
+    reminders.letter_sent(transfer_id)
+
+
+@transaction.atomic
+def record_presented(transfer: Transfer, *, actor: Any, on: dt.date) -> Transfer:
+    """The member presented the letter to the receiving committee."""
+    _require_receiver(actor, transfer)
+    transfer = _locked(transfer, Step.PRESENT)
+    errors: dict[str, list] = {}
+    _check_day(on, transfer.left_on, errors)
+    _raise(errors)
+    transfer.state, transfer.presented_on = State.PRESENTED, on
+    transfer.save(update_fields=["state", "presented_on", "updated_at"])
+    audit.record("members.transfer_presented", actor=actor, obj=transfer, unit_path=transfer.to_path,
+                 payload={"on": on.isoformat()})
+    return transfer
+
+
+@transaction.atomic
+def accept_transfer(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool = False,
+                    ) -> Transfer:
+    """The receiving committee accepts the member into ``cell`` on ``on``: an official transfer
+    moves their placement and the tallies on that day; a temporary one attaches them to ``cell``
+    (``temp_unit``, a temporary placement) without counting them there."""
+    _require_receiver(actor, transfer)
+    transfer = _locked(transfer, Step.ACCEPT)
+    return _accept(transfer, actor=actor, cell=cell, on=on, excuse_lateness=excuse_lateness)
+
+
+def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool) -> Transfer:
+    member = Member.objects.select_for_update().select_related("unit").get(pk=transfer.member_id)
+    errors: dict[str, list] = {}
+    _check_day(on, transfer.presented_on or transfer.left_on, errors)
+    if not cell.holds_members or not cell.is_open:
+        errors.setdefault("cell", []).append(_("Choose an open cell or grassroots cell."))
+    elif not paths.is_within(cell.path, transfer.to_path):
+        errors.setdefault("cell", []).append(_("Choose a cell of %(unit)s.") % {"unit": transfer.to_unit.name})
+    elif not may_receive(actor, cell.path):
+        raise PermissionDenied(_("You may not place members in this cell."))
+    if cell.pk == member.unit_id:
+        errors.setdefault("cell", []).append(_("The member is already in this cell."))
+    if member.status not in Status.active():
+        errors.setdefault("member", []).append(_("%(name)s is no longer an active member (%(status)s).")
+                                               % {"name": member.full_name, "status": member.get_status_display()})
+    _raise(errors)
+    presented = transfer.presented_on or on
+    if transfer.kind == TransferKind.OFFICIAL:
+        _move(member, cell, on, transfer.decision_number)
+        if not excuse_lateness:
+            transfer.late_days = _record_lateness(member, transfer, presented)
+    else:
+        Placement.objects.create(member=member, unit=cell, kind=PlacementKind.TEMPORARY, valid_from=on,
+                                 decision=transfer.decision_number)
+        member.temp_unit = cell
+        member.save(update_fields=["temp_unit", "updated_at"])
+    transfer.state, transfer.cell, transfer.accepted_on, transfer.presented_on = State.ACCEPTED, cell, on, presented
+    transfer.save(update_fields=["state", "cell", "accepted_on", "presented_on", "late_days", "updated_at"])
+    audit.record("members.transfer_accepted", actor=actor, obj=transfer, unit_path=transfer.to_path,
+                 payload={"member": member.pk, "cell": cell.code, "on": on.isoformat(),
+                          "late_days": transfer.late_days})
+    return transfer
+
+
+def _move(member: Member, cell: Unit, on: dt.date, decision: str) -> None:
+    """The official placement closes at the sender and opens in ``cell`` on ``on``; the tallies
+    move along the two chains (their common ancestors keep their counts)."""
+    before = tallies.member_vector(member, member.unit.sector)
+    old_path = member.unit_path
+    current = Placement.objects.filter(member=member, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
+    current.filter(valid_from__gte=on).delete()
+    current.update(valid_to=on)
+    Placement.objects.create(member=member, unit=cell, kind=PlacementKind.OFFICIAL, valid_from=on, decision=decision)
+    member.unit, member.unit_path = cell, cell.path
+    member.save(update_fields=["unit", "unit_path", "updated_at"])
+    tallies.move_between(old_path, cell.path, before)
+    tallies.apply(cell.path, tallies.subtract(tallies.member_vector(member, cell.sector), before))
+
+
+def _record_lateness(member: Member, transfer: Transfer, presented: dt.date) -> int:
+    """The days beyond the start-by and present-by deadlines are gaps in party age."""
+    assert transfer.left_on is not None
+    days = 0
+    for start, end in rules.late_periods(decided_on=transfer.decided_on, left_on=transfer.left_on,
+                                         presented_on=presented):
+        party_age.record_gap(member, kind=GapKind.TRANSFER, start=start, end=end,
+                             note=f"transfer {transfer.pk}")
+        days += (end - start).days
+    return days
+
+
+@transaction.atomic
+def return_from_temporary(transfer: Transfer, *, actor: Any, on: dt.date) -> Transfer:
+    """The end of a temporary stay: the temporary placement closes and ``temp_unit`` is cleared."""
+    if not (may_send(actor, transfer.from_path) or may_receive(actor, transfer.to_path)):
+        _require_sender(actor, transfer.from_path, transfer.to_path)
+    transfer = _locked(transfer, Step.RETURN)
+    errors: dict[str, list] = {}
+    _check_day(on, transfer.accepted_on, errors)
+    _raise(errors)
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    Placement.objects.filter(member=member, kind=PlacementKind.TEMPORARY, unit=transfer.cell,
+                             valid_to__isnull=True).update(valid_to=on)
+    if member.temp_unit_id == transfer.cell_id:
+        member.temp_unit = None
+        member.save(update_fields=["temp_unit", "updated_at"])
+    transfer.state, transfer.returned_on = State.RETURNED, on
+    transfer.save(update_fields=["state", "returned_on", "updated_at"])
+    audit.record("members.transfer_returned", actor=actor, obj=transfer, unit_path=transfer.from_path,
+                 payload={"on": on.isoformat()})
+    return transfer
+
+
+@transaction.atomic
+def cancel_transfer(transfer: Transfer, *, actor: Any, on: dt.date, note: str = "") -> Transfer:
+    """The sending committee withdraws a transfer not yet accepted (the member stays)."""
+    _require_sender(actor, transfer.from_path, transfer.to_path)
+    transfer = _locked(transfer, Step.CANCEL)
+    errors: dict[str, list] = {}
+    _check_day(on, transfer.decided_on, errors)
+    if not note.strip():
+        errors["note"] = [_("Say why the transfer is cancelled.")]
+    _raise(errors)
+    transfer.state, transfer.cancelled_on, transfer.note = State.CANCELLED, on, note.strip()[:255]
+    transfer.save(update_fields=["state", "cancelled_on", "note", "updated_at"])
+    audit.record("members.transfer_cancelled", actor=actor, obj=transfer, unit_path=transfer.from_path,
+                 payload={"on": on.isoformat(), "note": transfer.note})
+    return transfer
+
+
+@transaction.atomic
+def transfer_cell(cell: Unit, *, actor: Any, to_unit: Unit, decided_on: dt.date, decided_by: str,
+                  decision_number: str = "", reason: str = Reason.ORGANIZATION_CLOSED,
+                  destinations: dict[int, Unit] | None = None, letters_on: dt.date | None = None,
+                  accept_into: dict[int, Unit] | Unit | None = None) -> list[Transfer]:
+    """Every active member of ``cell`` transferred at once (an enterprise closes), all or nothing:
+    each to ``destinations[member id]`` or else ``to_unit``; with ``letters_on`` the letters are
+    handed over that day, and with ``accept_into`` (a cell, or a cell per member id) the receiver
+    accepts them the same day. One member who cannot go (in transit already, no longer active)
+    and nothing is written; the refusal names them."""
+    _require_sender(actor, cell.path)
+    destinations = destinations or {}
+    members = list(Member.objects.select_for_update().select_related("unit")
+                   .filter(unit=cell, status__in=Status.active()).order_by("name_folded", "pk"))
+    named = [pk for pk in destinations if pk not in {m.pk for m in members}]
+    errors: dict[str, list] = {}
+    if not members:
+        errors["cell"] = [_("%(cell)s has no active member to transfer.") % {"cell": cell.name}]
+    if named:
+        others = Member.objects.filter(pk__in=named).values_list("full_name", "status")
+        errors["member"] = [_("%(name)s is not an active member of %(cell)s (%(status)s): nothing was moved.")
+                            % {"name": name, "cell": cell.name, "status": Status(status).label}
+                            for name, status in others]
+    opened = _open_transfer(m.pk for m in members)
+    for member in members:
+        errors.setdefault("member", []).extend(
+            f"{p} " + _("Nothing was moved.") for p in _member_problems(member, opened.get(member.pk)))
+    _raise({k: v for k, v in errors.items() if v},
+           _("The members of %(cell)s were not transferred.") % {"cell": cell.name})
+    batch = uuid.uuid4().hex
+    places: dict[int, rules.Place] = {}
+    if accept_into is not None and letters_on is None:
+        letters_on = decided_on  # accepted at once: the letters are handed over the same day
+    done = []
+    for member in members:
+        try:
+            transfer = _decide(member, actor=actor, kind=TransferKind.OFFICIAL, reason=reason,
+                               to_unit=destinations.get(member.pk, to_unit), decided_on=decided_on,
+                               decided_by=decided_by, decision_number=decision_number, temporary_until=None,
+                               note="", open_one=None, batch=batch, places=places)
+            if letters_on is not None:
+                transfer = hand_over_letter(transfer, actor=actor, on=letters_on)
+            into = accept_into.get(member.pk) if isinstance(accept_into, dict) else accept_into
+            if into is not None and letters_on is not None:
+                transfer = accept_transfer(transfer, actor=actor, cell=into, on=letters_on)
+        except DomainError as error:
+            detail = {k: [f"{member.full_name}: {m}" for m in v] for k, v in error.field_errors.items()}
+            raise DomainError(_("The members of %(cell)s were not transferred: %(name)s cannot go. Nothing was moved.")
+                              % {"cell": cell.name, "name": member.full_name}, detail) from error
+        done.append(transfer)
+    return done

@@ -1,0 +1,158 @@
+"""Arrears: members' unpaid closed months by year, and per-unit subtree tallies of them.
+
+The month close adds its unpaid lines (:func:`add_closed`), a reopening takes them back
+(:func:`remove_close`); both move the tallies of the unit and every ancestor in the same
+transaction. A member's arrears stay with the unit where they first fell into arrears that year
+(the tally and the list agree). The list at any scope is one index range on
+``(year, unit_path, member)``, keyset paged; the counts are the scope unit's tally.
+:func:`verify` recomputes the tallies from the arrears rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from chibo.dues.enums import MonthState
+from chibo.dues.models import Arrear, ArrearsTally, MonthClose
+from chibo.org import paths
+from chibo.org.models import Unit
+
+UNPAID_SQL = f"('{MonthState.UNPAID}', '{MonthState.PARTLY}')"
+PAGE_SIZE = 50
+
+Delta = dict[str, list[int]]  # unit path -> [members, months, amount]
+
+
+def add_closed(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
+    """Add the unpaid lines of the closes made at ``stamp`` in [lo, hi) to the arrears."""
+    year = month.year
+    where = (f"c.month = %s AND c.closed_at = %s AND c.unit_path >= %s AND c.unit_path < %s "
+             f"AND l.state IN {UNPAID_SQL}")
+    params = [month, stamp, lo, hi]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COALESCE(a.unit_path, c.unit_path), SUM(CASE WHEN a.member_id IS NULL THEN 1 ELSE 0 END), "
+            "COUNT(*), SUM(l.due - l.paid) FROM dues_monthline l JOIN dues_monthclose c ON c.id = l.close_id "
+            "LEFT JOIN dues_arrear a ON a.member_id = l.member_id AND a.year = %s "
+            f"WHERE {where} GROUP BY COALESCE(a.unit_path, c.unit_path)", [year, *params])
+        deltas = {path: [int(n), int(m), int(a)] for path, n, m, a in cur.fetchall()}
+        cur.execute(
+            "INSERT INTO dues_arrear (member_id, year, unit_id, unit_path, months, amount) "
+            "SELECT l.member_id, %s, c.unit_id, c.unit_path, 1, l.due - l.paid "
+            f"FROM dues_monthline l JOIN dues_monthclose c ON c.id = l.close_id WHERE {where} "
+            "ON CONFLICT (member_id, year) DO UPDATE SET months = dues_arrear.months + 1, "
+            "amount = dues_arrear.amount + excluded.amount", [year, *params])
+    _move_tallies(year, deltas, 1)
+
+
+def remove_close(close: MonthClose) -> None:
+    """Take a close's unpaid lines back out of the arrears (before its lines are deleted)."""
+    year = close.month.year
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT a.unit_path, SUM(CASE WHEN a.months = 1 THEN 1 ELSE 0 END), COUNT(*), SUM(l.due - l.paid) "
+            "FROM dues_monthline l JOIN dues_arrear a ON a.member_id = l.member_id AND a.year = %s "
+            f"WHERE l.close_id = %s AND l.state IN {UNPAID_SQL} GROUP BY a.unit_path", [year, close.pk])
+        deltas = {path: [int(n), int(m), int(a)] for path, n, m, a in cur.fetchall()}
+        cur.execute(
+            "UPDATE dues_arrear SET months = months - 1, "
+            "amount = amount - (SELECT l.due - l.paid FROM dues_monthline l "
+            "WHERE l.close_id = %s AND l.member_id = dues_arrear.member_id) WHERE year = %s AND member_id IN "
+            f"(SELECT l.member_id FROM dues_monthline l WHERE l.close_id = %s AND l.state IN {UNPAID_SQL})",
+            [close.pk, year, close.pk])
+        cur.execute("DELETE FROM dues_arrear WHERE year = %s AND months <= 0", [year])
+    _move_tallies(year, deltas, -1)
+
+
+def _move_tallies(year: int, deltas: Delta, sign: int) -> None:
+    """Add ``deltas`` (by the unit path of the arrears) to every unit of each path's chain."""
+    chain: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path, values in deltas.items():
+        for ancestor in paths.ancestors(path):
+            for i, v in enumerate(values):
+                chain[ancestor][i] += sign * v
+    if not chain:
+        return
+    ids = dict(Unit.objects.filter(path__in=list(chain)).values_list("path", "id"))
+    rows = [(ids[p], year, *v) for p, v in chain.items() if p in ids]
+    with connection.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO dues_arrearstally (unit_id, year, members, months, amount) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (unit_id, year) DO UPDATE SET members = dues_arrearstally.members + excluded.members, "
+            "months = dues_arrearstally.months + excluded.months, amount = dues_arrearstally.amount + excluded.amount",
+            rows)
+
+
+@dataclass(frozen=True)
+class Counts:
+    members: int = 0
+    months: int = 0
+    amount: int = 0
+
+
+def counts(units: list[Unit], year: int) -> dict[int, Counts]:
+    """The tallies of ``units`` for ``year`` (zeros where none), by unit id: one query."""
+    rows = ArrearsTally.objects.filter(unit_id__in=[u.pk for u in units], year=year)
+    got = {t.unit_id: Counts(t.members, t.months, t.amount) for t in rows}
+    return {u.pk: got.get(u.pk, Counts()) for u in units}
+
+
+def encode(path: str, member_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{path}:{member_id}".encode()).decode().rstrip("=")
+
+
+def decode(token: str | None) -> tuple[str, int] | None:
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        path, pk = raw.split(":")
+        return path, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def page(unit: Unit, year: int, *, after: str | None = None, size: int = PAGE_SIZE) -> tuple[list[Arrear], str | None]:
+    """A page of the members in arrears in ``unit``'s subtree, by unit then member, and the next cursor."""
+    qs = (Arrear.objects.filter(year=year, unit_path__gte=unit.path, unit_path__lt=paths.upper_bound(unit.path))
+          .select_related("member", "unit").order_by("unit_path", "member_id"))
+    cursor = decode(after)
+    if cursor:
+        qs = qs.filter(Q(unit_path__gt=cursor[0]) | Q(unit_path=cursor[0], member_id__gt=cursor[1]))
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (encode(rows[-1].unit_path, rows[-1].member_id) if more and rows else None)
+
+
+def verify() -> list[tuple[int, int, str, int, int]]:
+    """(unit id, year, column, tally, recomputed) for every tally that disagrees with the rows."""
+    expected: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    ids = dict(Unit.objects.values_list("path", "id"))
+    for path, year, n, months, amount in (Arrear.objects.values_list("unit_path", "year")
+                                          .annotate(n=Count("id"), m=Sum("months"), a=Sum("amount"))
+                                          .values_list("unit_path", "year", "n", "m", "a")):
+        for ancestor in paths.ancestors(path):
+            values = expected[(ids[ancestor], year)]
+            values[0] += n
+            values[1] += months
+            values[2] += amount
+    problems = []
+    seen = set()
+    for t in ArrearsTally.objects.all():
+        seen.add((t.unit_id, t.year))
+        want = expected.get((t.unit_id, t.year), [0, 0, 0])
+        for col, have, exp in zip(("members", "months", "amount"), (t.members, t.months, t.amount), want, strict=True):
+            if have != exp:
+                problems.append((t.unit_id, t.year, col, have, exp))
+    for (unit_id, year), want in expected.items():
+        if (unit_id, year) not in seen and any(want):
+            problems.append((unit_id, year, "members", 0, want[0]))
+    return problems

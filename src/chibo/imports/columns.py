@@ -353,4 +353,16 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     _date("placed_on", _L("Date the member joined this cell; blank means the admission date "
                           "(or the day the cell opened, if later).")),
 )
-COLUMNS: dict[str, tuple[Column, ...]] = {"units": UNIT_COLUMNS, "members": MEMBER_COLUMNS}
+DUES_PORTAL_COLUMNS: tuple[Column, ...] = (  # the portal's statement of party dues (issue 13)
+    Column("transaction_id", TEXT, _L("The portal's transaction number (each is imported once)."), required=True,
+           max_length=64, example="DVC2603000123"),
+    Column("citizen_id", DIGITS, _L("The member's citizen ID (12 digits); or give card_number."), max_length=12,
+           example="001085000123"),
+    Column("card_number", DIGITS, _L("The member's party card number, when the citizen ID is not given."),
+           max_length=16),
+    Column("month", TEXT, _L("The month paid for: MM/YYYY."), required=True, max_length=10, example="03/2026"),
+    Column("amount", INT, _L("Amount paid, in whole đồng (VND)."), required=True, example="85000"),
+    _date("paid_on", _L("Day of the payment."), required=True, example="2026-03-12"),
+)
+COLUMNS: dict[str, tuple[Column, ...]] = {"units": UNIT_COLUMNS, "members": MEMBER_COLUMNS,
+                                          "dues_portal": DUES_PORTAL_COLUMNS}

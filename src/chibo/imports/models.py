@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class ImportKind(models.TextChoices):
     UNITS = "units", _("Units")
     MEMBERS = "members", _("Members")
+    DUES_PORTAL = "dues_portal", _("Party dues: the public-service portal's statement")
 
 
 class ImportState(models.TextChoices):

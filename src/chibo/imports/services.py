@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core.errors import DomainError, PermissionDenied
+from chibo.imports.dues_import import DuesPortalImporter
 from chibo.imports.importer import Conflict, Importer, clash_message
 from chibo.imports.members_import import MemberImporter
 from chibo.imports.members_write import is_clash
@@ -25,8 +26,10 @@ from chibo.imports.readers import FileProblem, open_table
 from chibo.imports.report import ImportResult
 from chibo.imports.units_import import UnitImporter
 
-IMPORTERS: dict[str, type[Importer]] = {ImportKind.UNITS: UnitImporter, ImportKind.MEMBERS: MemberImporter}
-PERMISSIONS: dict[str, str] = {ImportKind.UNITS: Perm.UNITS_CHANGE, ImportKind.MEMBERS: Perm.MEMBERS_IMPORT}
+IMPORTERS: dict[str, type[Importer]] = {ImportKind.UNITS: UnitImporter, ImportKind.MEMBERS: MemberImporter,
+                                        ImportKind.DUES_PORTAL: DuesPortalImporter}
+PERMISSIONS: dict[str, str] = {ImportKind.UNITS: Perm.UNITS_CHANGE, ImportKind.MEMBERS: Perm.MEMBERS_IMPORT,
+                               ImportKind.DUES_PORTAL: Perm.DUES_RECORD}
 
 
 def _importer(kind: str, actor: Any) -> Importer:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# the audit actions of an export of a scope's data (indexed apart: "who can see my data")
+EXPORT_ACTIONS = ("members.exported", "reports.exported")
+
 
 class AuditEntry(models.Model):
     """One append-only line per write, full-profile view and export (ARCHITECTURE.md §3)."""
@@ -26,7 +29,11 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
         indexes = [
             models.Index(fields=["unit_path", "at"], name="audit_path_at"),
-            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # a subject's lines, newest first (a member's reads: "who can see my data")
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_subject"),
+            # the exports of a scope in a period, without the scope's other lines
+            models.Index(fields=["unit_path", "at"], name="audit_export_path_at",
+                         condition=models.Q(action__in=EXPORT_ACTIONS)),
         ]
 
     def __str__(self) -> str:

@@ -113,4 +113,11 @@ AUDIT_ACTIONS = {
     # the party card, party age, badges (issue 13)
     # dues (issue 13)
     **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},
+    "dues.basis_set": _("Recorded a member's dues basis"),
+    "dues.relief_decided": _("Recorded a dues exemption or reduction"),
+    "dues.relief_ended": _("Ended a dues exemption or reduction"),
+    "dues.payment_recorded": _("Recorded a dues payment"),
+    "dues.statement_imported": _("Imported the portal's dues statement"),
+    "dues.month_closed": _("Closed a month's dues"),
+    "dues.month_reopened": _("Reopened a closed month's dues"),
 }

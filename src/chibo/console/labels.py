@@ -112,7 +112,6 @@ AUDIT_ACTIONS = {
     "members.complaint_settled": _("Recorded a complaint's outcome"),
     # the party card, party age, badges (issue 13)
     # dues (issue 13)
-    **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},
     "dues.basis_set": _("Recorded a member's dues basis"),
     "dues.relief_decided": _("Recorded a dues exemption or reduction"),
     "dues.relief_ended": _("Ended a dues exemption or reduction"),
@@ -120,4 +119,5 @@ AUDIT_ACTIONS = {
     "dues.statement_imported": _("Imported the portal's dues statement"),
     "dues.month_closed": _("Closed a month's dues"),
     "dues.month_reopened": _("Reopened a closed month's dues"),
+    **{f"admissions.{stage.value}": format_lazy("{}: {}", _("Admission step"), stage.label) for stage in Stage},
 }

@@ -4,7 +4,7 @@ Each ground is read from the app that owns its facts, never recounted here:
 
 - 3 absences without reason in a year: the meetings' attendance (``meetings.queries.attendance``,
   its flag is the rulebook's ``meetings.unexcused_absences_flag``), then the meetings themselves;
-- 3 unpaid months of dues in a year: ``dues.grounds.unpaid_months`` (the dues app's own rule);
+- 3 unpaid months of dues in a year: ``dues.grounds.unpaid_months`` and ``removal_threshold``;
 - 2 consecutive years of non-completion: ``quality.queries.removal_grounds`` (decided reviews);
 - a probationary member not recognised: the member's admission case in probation with a failed
   recognition vote, or past the recognition vote's deadline without one.
@@ -107,21 +107,16 @@ def _absences(units: Iterable[Unit], ids: set[int], year: int) -> dict[int, dict
     return dict(out)
 
 
-def unpaid_months(member_ids: list[int], year: int) -> dict[int, list[dt.date]]:
-    """The dues app's unpaid months (``dues.grounds.unpaid_months``); none while it has no such reader."""
-    try:
-        from chibo.dues.grounds import unpaid_months as read  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return {}
-    return read(member_ids, year)
+def _unpaid(ids: set[int], year: int, today: dt.date) -> dict[int, dict[str, Any]]:
+    """The dues app's unpaid months (``dues.grounds.unpaid_months``) at its threshold (rule
+    ``dues.removal_unpaid_months``)."""
+    from chibo.dues.grounds import removal_threshold, unpaid_months
 
-
-def _unpaid(ids: set[int], year: int) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
-    months = unpaid_months(sorted(ids), year)
+    threshold = removal_threshold(year)
     return {m: {"year": year, "months": [d.isoformat()[:7] for d in sorted(days)]}
-            for m, days in months.items() if m in ids and rules.unpaid_months_ground(len(days), dt.date(year, 12, 31))}
+            for m, days in unpaid_months(sorted(ids), year, today=today).items() if m in ids and len(days) >= threshold}
 
 
 def _non_completion(cells: Iterable[Unit], ids: set[int], year: int) -> dict[int, dict[str, Any]]:
@@ -169,7 +164,7 @@ def grounds_of(units: list[Unit], cells: list[Unit], ids: set[int], year: int,
     found: dict[int, list[Ground]] = defaultdict(list)
     for ground, by_member in (
             (RemovalGround.ABSENCES, _absences(units, ids, year)),
-            (RemovalGround.UNPAID_DUES, _unpaid(ids, year)),
+            (RemovalGround.UNPAID_DUES, _unpaid(ids, year, today)),
             (RemovalGround.NON_COMPLETION, _non_completion(cells, ids, year)),
             (RemovalGround.NOT_RECOGNISED, _not_recognised(ids, today))):
         for member_id, evidence in by_member.items():

@@ -90,11 +90,6 @@ def complaint_problem(decided_on: dt.date, lodged_on: dt.date) -> str | None:
     return None
 
 
-def unpaid_months_ground(months: int, on: dt.date) -> bool:
-    """Three (the rulebook's number) unpaid months in a year are a ground for removal."""
-    return months >= int(rule("leaving.unpaid_dues_months_ground", on=on))
-
-
 def absences_ground(unexcused: int, on: dt.date) -> bool:
     """Three (the rulebook's number) absences without reason in a year are a ground for removal."""
     return unexcused >= int(rule("meetings.unexcused_absences_flag", on=on))

@@ -100,6 +100,7 @@ AUDIT_ACTIONS = {
     "members.transfer_accepted": _("Accepted a transferred member"),
     "members.transfer_returned": _("Recorded the return from a temporary transfer"),
     "members.transfer_cancelled": _("Cancelled a transfer"),
+    "members.transfer_letter_printed": _("Downloaded a transfer's introduction letter"),
     # leaving: exemption, removal, discipline, resignation, death, complaints (issue 13)
     "members.exempted": _("Exempted a member from work and meetings"),
     "members.exemption_ended": _("Recorded a member's return from exemption"),

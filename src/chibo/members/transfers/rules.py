@@ -87,8 +87,9 @@ def late_periods(*, decided_on: dt.date, left_on: dt.date, presented_on: dt.date
     age (docs/decisions/0010-transfers.md)."""
     periods = []
     for deadline, done in ((start_by(decided_on), left_on), (present_by(left_on), presented_on)):
-        if done > deadline:
-            periods.append((deadline + dt.timedelta(days=1), done))
+        first_late = deadline + dt.timedelta(days=1)
+        if done > first_late:  # done the day after the deadline: no day was missed
+            periods.append((first_late, done))
     return periods
 
 

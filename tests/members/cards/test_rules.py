@@ -36,7 +36,10 @@ def test_previous_and_next_award_days_wrap_the_year():
     assert rules.is_award_day(D(2026, 9, 2), DAYS) and not rules.is_award_day(D(2026, 9, 3), DAYS)
 
 
-def _kind(since, tier=30, day=D(2026, 5, 19), **kw):
+MAY_19 = D(2026, 5, 19)
+
+
+def _kind(since, tier=30, day=MAY_19, **kw):
     return rules.due_kind(since, tier, day=day, previous=D(2026, 2, 3), early=EARLY, **kw)
 
 

@@ -112,6 +112,14 @@ AUDIT_ACTIONS = {
     "members.complaint_lodged": _("Recorded a complaint"),
     "members.complaint_settled": _("Recorded a complaint's outcome"),
     # the party card, party age, badges (issue 13)
+    "members.card_issued": _("Issued a party card"),
+    "members.card_handed_over": _("Handed over a party card"),
+    "members.card_lost": _("Recorded a lost party card"),
+    "members.card_withdrawn": _("Took back a party card"),
+    "members.card_campaign_opened": _("Opened a chip-card exchange"),
+    "members.illness_recorded": _("Recorded a serious illness"),
+    "members.illness_ended": _("Closed a serious-illness record"),
+    "members.badges_awarded": _("Recorded party badges"),
     # dues (issue 13)
     "dues.basis_set": _("Recorded a member's dues basis"),
     "dues.relief_decided": _("Recorded a dues exemption or reduction"),

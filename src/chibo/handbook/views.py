@@ -86,7 +86,13 @@ def card(request: HttpRequest, member: Member) -> HttpResponse:
         (gettext_lazy("party age"), None if age is None else ngettext("%(n)d year", "%(n)d years", age) % {"n": age},
          "party-age"),
     ]
-    return _page(request, "handbook/card.html", member, {"fields": fields}, tab="card")
+    # the card register's view of the member: the party age with its gaps, the card's state, badges
+    from django.utils import timezone
+
+    from chibo.members.cards import queries as cards
+
+    own = cards.of_member(member, timezone.localdate())
+    return _page(request, "handbook/card.html", member, {"fields": fields, "own": own}, tab="card")
 
 
 @handbook_page

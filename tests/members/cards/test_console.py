@@ -60,8 +60,7 @@ def test_issue_persona_matrix_and_form(client, cast):
 
 
 def test_hand_over_loss_withdraw_persona_matrix(client, cast, issued):
-    for name, data in (("card_hand_over", {"on": "20/03/2026"}), ("card_loss", {"on": "20/03/2026"}),
-                       ("card_withdraw", {"on": "20/03/2026", "state": "revoked"})):
+    for name in ("card_hand_over", "card_loss", "card_withdraw"):
         url = reverse(f"console:{name}", args=[issued.pk])
         seen = statuses(client, cast, url, "post", {"on": "bad"})
         cell = name != "card_withdraw"
@@ -178,3 +177,25 @@ def test_member_page_shows_the_panel(client, cast, issued):
     client.force_login(cast.commune)
     page = client.get(reverse("console:member", args=[cast.plain_m.pk])).content.decode()
     assert "100001" in page and "cards-panel" in page and "30 years" in page
+
+
+def test_the_meeting_page_lists_the_cards_waiting_and_hands_one_over(client, cast, issued):
+    from django.utils import timezone
+
+    from chibo.meetings import services as meeting_services
+
+    meeting = meeting_services.create_meeting(
+        actor=SYSTEM, unit=cast.tree.k, kind="regular",
+        starts_at=timezone.make_aware(dt.datetime(2026, 3, 20, 8, 0)))
+    url = reverse("console:cards_waiting", args=[meeting.pk])
+    assert statuses(client, cast, url) == {"admin": 200, "province": 200, "commune": 200, "secretary": 200,
+                                           "member": 404, "outsider": 404}
+    client.force_login(cast.secretary)
+    page = client.get(reverse("console:meeting", args=[meeting.pk])).content.decode()
+    assert url in page  # the meeting page loads the fragment
+    assert "100001" in client.get(url).content.decode()
+    done = client.post(reverse("console:card_hand_over_at", args=[issued.pk, meeting.pk]))
+    assert done.status_code == 302
+    card = PartyCard.objects.get(pk=issued.pk)
+    assert (card.state, card.meeting_id, card.handed_over_on) == (CardState.HANDED_OVER, meeting.pk, D(2026, 3, 20))
+    assert "100001" not in client.get(url).content.decode()

@@ -47,7 +47,8 @@ def test_three_absences_without_reason_are_offered_with_the_meetings(cast):
     rows = grounds.candidates(cast.tree.k, YEAR)
     assert [r.member_id for r in rows] == [cast.plain_m.pk]
     assert rows[0].grounds[0].evidence == {"year": YEAR, "meetings": [
-        {"id": m.pk, "date": d.isoformat(), "topic": "Sinh hoạt thường kỳ"} for m, d in zip(meetings, days)]}
+        {"id": m.pk, "date": d.isoformat(), "topic": "Sinh hoạt thường kỳ"}
+        for m, d in zip(meetings, days, strict=True)]}
     assert rows[0].grounds[0].summary == "3 absences without reason in 2025: 10/02/2025, 12/05/2025, 08/09/2025"
 
 
@@ -83,7 +84,8 @@ def test_a_probationary_member_not_recognised_is_offered_with_the_votes(cast):
         stage=Stage.PROBATION_REVIEWED, stage_on=dt.date(2025, 6, 1), ceremony_on=dt.date(2024, 6, 3),
         member=cast.plain_m)
     today = dt.date(2025, 6, 5)  # probation ended 3/6/2025; the vote is due within 30 working days
-    assert _kinds(grounds.grounds_of([], [], {cast.plain_m.pk}, YEAR, today), cast.plain_m).get("not_recognised") is None
+    found = grounds.grounds_of([], [], {cast.plain_m.pk}, YEAR, today)
+    assert _kinds(found, cast.plain_m).get("not_recognised") is None
     CaseStep.objects.create(case=case, stage=Stage.RECOGNITION_VOTED, on=dt.date(2025, 6, 4), passed=False)
     AdmissionCase.objects.filter(pk=case.pk).update(failed_recognition_votes=1)
     evidence = _kinds(grounds.grounds_of([], [], {cast.plain_m.pk}, YEAR, today), cast.plain_m)["not_recognised"]

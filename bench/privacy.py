@@ -1,14 +1,32 @@
 """The "who can see my data" benchmark: ``python -m chibo bench privacy --size nation``.
 
-PostgreSQL, on the national data set, with 100 million audit lines (``bench/privacy_data.py``).
+PostgreSQL, on the national data set, with 100 million audit lines (``bench/privacy_data.py``:
+generated once, kept between runs; ``--drop`` deletes them). Each figure beside baselines of the
+same run, medians of ``--reps`` warm runs (the first, colder run is recorded too):
+
+* **the page's queries for the member with many reads** (8,000 reads, 5,000 of them in the last
+  year, exports of each of their ancestor scopes): ``accounts.visibility.visibility_of`` and the
+  first page of ``core.audit_queries.reads_of`` — everything the handbook page reads but the
+  session; then a page deep in the year (after 2,000 lines), and a typical member (about 10 reads);
+* baseline 1: **one audit line read by primary key** (the floor of any query on the table);
+* baseline 2: **the same reads with the audit indexed as before core 0002**: the member's views
+  through ``(object_type, object_id)`` only (the subject index read without its time order: every
+  line of the member is fetched and sorted, as ``audit_object`` did), and the exports through
+  ``audit_path_at`` (the partial export index dropped inside a transaction that is rolled back).
+
+The plans (``EXPLAIN ANALYZE``) of the two reads go to the results file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import statistics
+import time
 from pathlib import Path
+from typing import Any
 
-from bench.report import Report
+from bench.report import Figure, Report, median_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -35,7 +53,173 @@ def main(argv: list[str] | None = None) -> Report:
     if args.drop:
         privacy_data.drop()
         raise SystemExit(0)
+    out = args.out or RESULTS / f"privacy-{args.size}.json"
     report = Report("privacy", args.size, connection.vendor)
     report.context["generation"] = privacy_data.generate(args.lines)
-    print(report.context["generation"])
+    if args.generate:
+        print(report.context["generation"])
+        raise SystemExit(0)
+    report.context["audit_lines"] = _estimate()
+    report.context["sizes"] = _sizes()
+    print(f"privacy bench, {report.context['audit_lines']:,} audit lines (estimate) — medians of {args.reps}")
+    measure(report, args.reps)
+    print()
+    print(report.table())
+    report.write(out)
+    print(f"\nwritten to {out}")
     return report
+
+
+BUDGET_MS = 100
+
+
+def _estimate() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'core_auditentry'")
+        return int(cur.fetchone()[0])
+
+
+def _sizes() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) FROM pg_class c "
+                    "WHERE c.relname = 'core_auditentry' OR c.oid IN (SELECT indexrelid FROM pg_index "
+                    "WHERE indrelid = 'core_auditentry'::regclass) ORDER BY 1")
+        sizes = {name: size for name, size in cur.fetchall()}
+        cur.execute("SELECT pg_size_pretty(pg_total_relation_size('core_auditentry'))")
+        sizes["total"] = cur.fetchone()[0]
+    return sizes
+
+
+def _member(pk: int):
+    from chibo.members.models import Member
+
+    return Member.objects.select_related("unit", "temp_unit").get(pk=pk)
+
+
+def _page(member, after: str | None = None) -> int:
+    from chibo.accounts.visibility import visibility_of
+    from chibo.core.audit_queries import reads_of
+
+    visibility_of(member)
+    return len(reads_of(member, after=after).rows)
+
+
+def _timed(fn, reps: int) -> tuple[float, float]:
+    """(median of ``reps`` warm runs, the first run) in ms."""
+    start = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - start) * 1000
+    return median_ms(fn, reps, warmup=0), round(first, 3)
+
+
+def _deep_cursor(member, lines: int) -> str | None:
+    from chibo.core.audit_queries import reads_of
+
+    cursor = None
+    for _ in range(lines // 100):
+        cursor = reads_of(member, after=cursor, size=100).next_cursor
+    return cursor
+
+
+def _old_views(member, since) -> list[Any]:
+    """The member's views as ``audit_object`` (type, id) served them: all the member's lines, sorted."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, at FROM core_auditentry WHERE object_type = 'member' AND object_id = %s "
+                    "AND action = 'members.viewed' AND at >= %s ORDER BY at + interval '0 s' DESC, id DESC "
+                    "LIMIT 21", [str(member.pk), since])
+        return cur.fetchall()
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _without_export_index(fn) -> Any:
+    from django.db import connection, transaction
+
+    box: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '5s'")
+                cur.execute("DROP INDEX audit_export_path_at")
+            box["value"] = fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return box.get("value")
+
+
+def _old_reads(member, reps: int) -> tuple[float, float]:
+    from django.utils import timezone
+
+    from chibo.core import audit_queries as aq
+
+    now = timezone.now()
+    since = now - dt.timedelta(days=aq.WINDOW_DAYS)
+    found = aq.spans(member, timezone.localdate(since), timezone.localdate(now))
+
+    def run() -> tuple[float, float]:
+        times = []
+        first = 0.0
+        for i in range(reps + 1):
+            start = time.perf_counter()
+            _old_views(member, since)
+            aq._exports(member, found, since, None, aq.PAGE_SIZE)
+            ms = (time.perf_counter() - start) * 1000
+            if i == 0:
+                first = ms
+            else:
+                times.append(ms)
+        return round(statistics.median(times), 3), round(first, 3)
+
+    return _without_export_index(run)
+
+
+def _plans(report: Report, member) -> None:
+    from django.utils import timezone
+
+    from bench.checks import _plan
+    from chibo.core import audit_queries as aq
+    from chibo.core.models import EXPORT_ACTIONS, AuditEntry
+    from chibo.org import paths
+
+    since = timezone.now() - dt.timedelta(days=aq.WINDOW_DAYS)
+    views = (AuditEntry.objects.filter(object_type="member", object_id=str(member.pk), action=aq.VIEWED,
+                                       at__gte=since).order_by("-at", "-pk")[:21])
+    exports = (AuditEntry.objects.filter(action__in=EXPORT_ACTIONS, unit_path__in=paths.ancestors(member.unit_path),
+                                         at__gte=since).order_by("-at", "-pk")[:21])
+    _plan(report, "views (audit_subject)", views)
+    _plan(report, "exports (audit_export_path_at)", exports)
+
+
+def measure(report: Report, reps: int) -> None:
+    from bench.privacy_data import SUBJECT
+    from chibo.core.models import AuditEntry
+
+    member = _member(SUBJECT)
+    value, first = _timed(lambda: _page(member), reps)
+    pk_ms, pk_first = _timed(lambda: AuditEntry.objects.filter(pk=SUBJECT).first(), reps)
+    old_ms, old_first = _old_reads(member, reps)
+    report.add(Figure("page: member with many reads", value, "ms", baseline=pk_ms,
+                      baseline_name="one audit line by id", budget=BUDGET_MS,
+                      extra={"first_run_ms": first, "baseline_first_run_ms": pk_first}))
+    report.add(Figure("reads as indexed before core 0002", old_ms, "ms", baseline=value,
+                      baseline_name="the page (views + exports)",
+                      note="views through (type, id) sorted; exports through audit_path_at",
+                      extra={"first_run_ms": old_first}))
+    cursor = _deep_cursor(member, 2000)
+    deep, deep_first = _timed(lambda: _page(member, cursor), reps)
+    report.add(Figure("page: after 2,000 lines", deep, "ms", baseline=pk_ms, baseline_name="one audit line by id",
+                      budget=BUDGET_MS, extra={"first_run_ms": deep_first}))
+    typical = _member(SUBJECT + 12345)
+    t_ms, t_first = _timed(lambda: _page(typical), reps)
+    report.add(Figure("page: a typical member", t_ms, "ms", baseline=pk_ms, baseline_name="one audit line by id",
+                      budget=BUDGET_MS, extra={"first_run_ms": t_first}))
+    _plans(report, member)

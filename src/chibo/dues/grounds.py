@@ -15,17 +15,18 @@ from django.utils import timezone
 
 from chibo.core.rulebook import rule
 from chibo.dues.enums import MonthState
-from chibo.dues.ledger import member_months
+from chibo.dues.ledger import RateBook, member_months
 
 UNPAID = (MonthState.UNPAID, MonthState.PARTLY)
 
 
-def unpaid_months(member_ids: list[int], year: int, *, today: dt.date | None = None) -> dict[int, list[dt.date]]:
+def unpaid_months(member_ids: list[int], year: int, *, today: dt.date | None = None,
+                  book: RateBook | None = None) -> dict[int, list[dt.date]]:
     """For each of ``member_ids`` with unpaid months in ``year``: the first days of those months,
     in order. Members with none are left out. A fixed number of queries for any number of members."""
     if not member_ids:
         return {}
-    months = member_months(list(member_ids), year, today=today or timezone.localdate())
+    months = member_months(list(member_ids), year, today=today or timezone.localdate(), book=book)
     out = {pk: [v.month for v in views if v.state in UNPAID] for pk, views in months.items()}
     return {pk: days for pk, days in out.items() if days}
 

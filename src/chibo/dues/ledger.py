@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from chibo.core.rulebook import rule, rule_version
+from chibo.core.rulebook import UnknownRule, rule, versions
 from chibo.dues import rules
 from chibo.dues.enums import Category, MonthState, ReliefGround, ReliefKind
 from chibo.dues.models import Basis, MonthLine, Payment, Relief
@@ -53,24 +54,33 @@ def rates_on(month: dt.date) -> dict:
 
 
 class RateBook:
-    """``dues.rates`` and the party-age threshold by month, looked up once per month."""
+    """The dues rules by month: each key's versions are read once (one query), then picked per month."""
 
     def __init__(self) -> None:
-        self._rates: dict[dt.date, dict] = {}
-        self._age: dict[dt.date, int] = {}
+        self._versions: dict[str, list[Any]] = {}
+
+    def _value(self, key: str, month: dt.date) -> Any:
+        if key not in self._versions:
+            try:
+                self._versions[key] = versions(key)
+            except UnknownRule:
+                self._versions[key] = []
+        found = [v for v in self._versions[key] if v.effective_from <= month]
+        if not found:
+            raise UnknownRule(f"{key} has no version in force on {month.isoformat()}")
+        return found[-1].value
 
     def rates(self, month: dt.date) -> dict:
-        if month not in self._rates:
-            self._rates[month] = rule_version("dues.rates", on=month).value
-        return self._rates[month]
+        return self._value("dues.rates", month)
 
     def age_years(self, month: dt.date) -> int | None:
-        if month not in self._age:
-            try:
-                self._age[month] = int(rule("dues.exempt_party_age_years", on=month))
-            except KeyError:
-                self._age[month] = 0
-        return self._age[month] or None
+        try:
+            return int(self._value("dues.exempt_party_age_years", month)) or None
+        except UnknownRule:
+            return None
+
+    def threshold(self, year: int) -> int:
+        return int(self._value("dues.removal_unpaid_months", dt.date(year, 12, 31)))
 
 
 def month_view(month: dt.date, *, facts: MemberFacts, basis: Basis | None, relief: Relief | None,
@@ -99,7 +109,8 @@ def facts_of(member_ids: list[int]) -> dict[int, MemberFacts]:
             for pk, adm, since, st, st_since in rows}
 
 
-def member_months(member_ids: list[int], year: int, *, today: dt.date) -> dict[int, list[MonthView]]:
+def member_months(member_ids: list[int], year: int, *, today: dt.date,
+                  book: RateBook | None = None) -> dict[int, list[MonthView]]:
     """Every owed month of ``year`` (see :func:`rules.member_months`) of each member, in order."""
     facts = facts_of(member_ids)
     first, stop = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
@@ -115,7 +126,7 @@ def member_months(member_ids: list[int], year: int, *, today: dt.date) -> dict[i
     frozen = {(m, mo): (due, pd, st) for m, mo, due, pd, st in MonthLine.objects.filter(
         member_id__in=member_ids, close__month__gte=first, close__month__lt=stop,
         close__reopened_at__isnull=True).values_list("member_id", "close__month", "due", "paid", "state")}
-    book = RateBook()
+    book = book or RateBook()
     out: dict[int, list[MonthView]] = {}
     for pk, f in facts.items():
         views = []

@@ -57,26 +57,26 @@ class MemberDues:
 def member_dues(member: Member, *, today: dt.date) -> MemberDues:
     """Everything the member's dues page shows (a fixed number of queries)."""
     this_month = rules.month_of(today)
+    book = RateBook()
     bases = list(Basis.objects.filter(member_id=member.pk).order_by("-valid_from"))
     reliefs = list(Relief.objects.filter(member_id=member.pk).order_by("-valid_from"))
     payments = list(Payment.objects.filter(member_id=member.pk, month__gte=dt.date(today.year - 1, 1, 1))
                     .order_by("-month"))
-    months = member_months([member.pk], today.year, today=today).get(member.pk, [])
+    months = member_months([member.pk], today.year, today=today, book=book).get(member.pk, [])
     unpaid = {today.year: [v.month for v in months if v.state in grounds.UNPAID]}
-    last = grounds.unpaid_months([member.pk], today.year - 1, today=today).get(member.pk, [])
+    last = grounds.unpaid_months([member.pk], today.year - 1, today=today, book=book).get(member.pk, [])
     if last:
         unpaid[today.year - 1] = last
     basis = rules.in_force(bases, this_month)
     now = next((v for v in months if v.month == this_month), None)
     if now is None and member.status not in LEFT and member.admission_date:
-        facts = _facts(member)
-        now = month_view(this_month, facts=facts, basis=basis, relief=rules.in_force(reliefs, this_month),
-                         paid=0, book=RateBook())
+        now = month_view(this_month, facts=_facts(member), basis=basis, relief=rules.in_force(reliefs, this_month),
+                         paid=0, book=book)
     since = member.party_since or member.admission_date
-    years = int(rule("dues.exempt_party_age_years", on=this_month))
-    exempt_from = _years_after(since, years) if since else None
-    return MemberDues(member, today, basis, now, rule("dues.rates", on=this_month), bases, reliefs, payments,
-                      months, unpaid, grounds.removal_threshold(today.year), exempt_from)
+    years = book.age_years(this_month)
+    exempt_from = _years_after(since, years) if since and years else None
+    return MemberDues(member, today, basis, now, book.rates(this_month), bases, reliefs, payments,
+                      months, unpaid, book.threshold(today.year), exempt_from)
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

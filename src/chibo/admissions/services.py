@@ -54,13 +54,11 @@ def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> d
         elif AdmissionCase.objects.filter(citizen_id=citizen_id).exclude(stage__in=FINAL) \
                 .exclude(pk=exclude_case or 0).exists():
             errors["citizen_id"] = [_("This person already has an open admission case.")]
-        elif (former := Member.objects.filter(citizen_id=citizen_id, status__in=member_rules.FORMER).first()):
-            from chibo.members.leaving.queries import readmission_facts  # the registry's leaving records
+        elif (former := Member.objects.filter(citizen_id=citizen_id, status=Status.EXPELLED).first()):
+            from chibo.members.leaving.queries import readmission_facts  # the registry's expulsion record
 
-            if former.status in member_rules.NEVER_READMITTED or readmission_facts(former)[1]:
-                refusal = member_rules.readmission_refusal(left_as=former.status, left_on=former.status_since,
-                                                           barred_ground=True, on=timezone.localdate())
-                errors["citizen_id"] = [refusal.message if refusal else ""]
+            if readmission_facts(former)[1]:  # expelled on a ground that bars readmission for ever
+                errors["citizen_id"] = [_("A person who left the party on this ground cannot be readmitted.")]
     return errors
 
 

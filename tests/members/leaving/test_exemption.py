@@ -145,3 +145,12 @@ def test_an_exempted_member_leaves_the_annual_review(cast):
     open_year(cast.tree.c, 2026)
     reviewed = set(MemberReview.objects.filter(year=2026, quarter=0).values_list("member_id", flat=True))
     assert cast.plain_m.pk not in reviewed and cast.other_m.pk in reviewed
+
+
+def test_the_daily_task_runs_the_job(cast):
+    from chibo.members.leaving.tasks import end_working_away_exemptions
+
+    _exempt(cast.plain_m, kind="working_away", ends_on=dt.date(2026, 9, 1))
+    end_working_away_exemptions.call_local()
+    cast.plain_m.refresh_from_db()
+    assert cast.plain_m.status == "official"

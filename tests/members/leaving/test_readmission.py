@@ -53,11 +53,12 @@ def test_an_expulsion_on_a_barred_ground_is_never_readmitted(cast):
     assert err.value.field_errors["citizen_id"] == ["A person who left the party on this ground cannot be readmitted."]
 
 
-def test_a_resignation_record_closes_the_door_at_the_cases_opening(cast):
+def test_a_resignation_record_is_refused_at_the_cells_vote(cast):
     services.resign(cast.other_m, actor=SYSTEM, on=LEFT, decision="30-QĐ/ĐU")
+    case = carry(_case_for(cast.other_m, dt.date(2024, 11, 25)), Stage.VERIFIED)
     with pytest.raises(DomainError) as err:
-        _case_for(cast.other_m, dt.date(2026, 6, 1))
-    assert "resigned" in err.value.field_errors["citizen_id"][0]
+        carry(case, Stage.CELL_VOTED)
+    assert "resigned" in err.value.field_errors["left_on"][0]
 
 
 @pytest.mark.parametrize(("vote_on", "refused"), [(ALLOWED - dt.timedelta(days=1), True), (ALLOWED, False)])

@@ -6,6 +6,7 @@ import pytest
 
 from chibo.accounts.policy import SYSTEM
 from chibo.members.cards import services
+from tests.api.conftest import api  # noqa: F401 (the API's persona clients, for test_api)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from chibo.members.models import Member
-from tests.api.conftest import api  # noqa: F401 (the fixture)
 
 D = dt.date
 

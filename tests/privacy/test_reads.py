@@ -152,3 +152,24 @@ def test_query_count_does_not_grow_with_the_reads(cast, django_assert_max_num_qu
     with django_assert_max_num_queries(6):
         page = reads_of(member)
     assert len(page.rows) == 20
+
+
+def test_pages_stay_full_when_lines_are_left_out(cast):
+    """Exports of the cell the member left, after they left, are skipped without ending the pages early."""
+    t, m = cast.tree, cast.plain_m
+    today = timezone.localdate()
+    Placement.objects.filter(member=m).update(valid_from=today - dt.timedelta(days=300))
+    Placement.objects.create(member=m, unit=t.k2, kind="official", valid_from=today - dt.timedelta(days=900),
+                             valid_to=today - dt.timedelta(days=300))
+    counted = []
+    for i in range(12):
+        line("members.exported", actor=cast.commune, obj=t.k2, unit_path=t.k2.path, days_ago=i + 1.2)
+        counted.append(line("members.exported", actor=cast.commune, obj=t.k, unit_path=t.k.path, days_ago=i + 1.5))
+    seen, cursor = [], None
+    for _ in range(10):
+        page = reads_of(m, after=cursor, size=3)
+        seen += [r.entry.pk for r in page.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [e.pk for e in counted]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def rows(member: Member):
     member = Member.objects.select_related("unit", "temp_unit").get(pk=member.pk)
     v = visibility_of(member)
-    return {(r.unit.code if hasattr(r.unit, "code") else r.unit.name, r.role): r for r in v.readers}, v
+    return {(r.unit.pk, r.role): r for r in v.readers}, v
 
 
 def by_unit(v):
@@ -118,3 +118,20 @@ def test_one_query_per_part(cast, django_assert_max_num_queries):
     member = Member.objects.select_related("unit", "temp_unit").get(pk=cast.plain_m.pk)
     with django_assert_max_num_queries(4):  # transfer, grants, units, the EXISTS row
         visibility_of(member)
+
+
+def test_the_receiving_side_of_a_transfer_in_progress_is_listed_apart(cast):
+    from chibo.members.transfers.models import Transfer
+
+    t = cast.tree
+    Transfer.objects.create(member=cast.plain_m, kind="official", reason="residence", state="left",
+                            from_unit=t.k, from_path=t.k.path, to_unit=t.qc, to_path=t.qc.path,
+                            decided_on=dt.date.today(), decided_by="Đảng ủy xã Đông Sơn", letter_type="other_province",
+                            start_by=dt.date.today() + dt.timedelta(days=60))
+    _, v = rows(cast.plain_m)
+    other = {(r.unit.pk, r.role): r for r in v.others}
+    assert other[(t.q.pk, Role.BOARD_STAFF)].via == "transfer"  # the receiving province, not reading yet
+    assert (t.q.pk, Role.BOARD_STAFF) not in by_unit(v)
+    Transfer.objects.update(state="accepted")  # accepted: no longer in progress
+    _, done = rows(cast.plain_m)
+    assert done.others == []

@@ -132,14 +132,14 @@ def _exports(member: Any, found: list[Span], since: dt.datetime, cursor, size: i
     scopes = sorted({a for s in found for a in paths.ancestors(s.path)})
     qs = AuditEntry.objects.filter(action__in=EXPORT_ACTIONS, unit_path__in=scopes, at__gte=since)
     kept: list[AuditEntry] = []
-    for _ in range(10):  # more rounds only when the member moved in the year (rows of other days)
+    for _ in range(10):  # more rounds only when rows were left out (the member moved; others' papers)
         rows = list(_before(qs, cursor).select_related("actor").order_by("-at", "-pk")[: size + 1])
         day = timezone.localdate
-        kept += [r for r in rows if any(s.covers(r.unit_path, day(r.at)) for s in found)]
+        kept += _not_others_papers(member, [r for r in rows if any(s.covers(r.unit_path, day(r.at)) for s in found)])
         if len(rows) <= size or len(kept) > size:
             break
         cursor = (rows[-1].at, rows[-1].pk)
-    return _not_others_papers(member, kept)
+    return kept
 
 
 def _not_others_papers(member: Any, rows: list[AuditEntry]) -> list[AuditEntry]:

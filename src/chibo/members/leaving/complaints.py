@@ -70,7 +70,8 @@ def settle(complaint: Complaint, *, actor: Any, outcome: str, decided_on: dt.dat
     """The outcome of a complaint; an annulled (or changed) removal or expulsion restores the member."""
     member = _lock(complaint.member)
     _require(actor, member, Perm.MEMBERS_DECIDE, competent_path(member))
-    complaint = Complaint.objects.select_for_update().select_related("removal", "discipline").get(pk=complaint.pk)
+    complaint = (Complaint.objects.select_for_update(of=("self",)).select_related("removal", "discipline")
+                 .get(pk=complaint.pk))
     if complaint.outcome != ComplaintOutcome.PENDING:
         raise DomainError(_("This complaint was already settled."))
     errors: dict[str, list[str]] = {}

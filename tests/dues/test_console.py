@@ -71,3 +71,42 @@ def test_close_and_reopen_persona_matrix(client, cast, closed):
     assert got == {"admin": 302, "province": 302, "commune": 302, "secretary": 403, "member": 404, "outsider": 404}
     closed.refresh_from_db()
     assert closed.reopened_at is not None
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_do_not_grow_with_their_rows(client, cast):
+    from tests.factories.registry import make_member
+
+    k = cast.tree.k
+    urls = [reverse("console:dues_register", args=[k.pk]) + "?year=2026",
+            reverse("console:dues_arrears", args=[cast.tree.p.pk]) + "?year=2026",
+            reverse("console:dues", args=[cast.tree.p.pk]) + "?month=2026-03"]
+    client.force_login(cast.province)
+    closing.close_month(k, MARCH, actor=SYSTEM)  # three members in arrears
+    three = [_count(client, u) for u in urls]
+    closing.reopen_month(MonthClose.objects.get(unit=k, month=MARCH), actor=SYSTEM)
+    for m in (cast.sec_m, cast.other_m):
+        services.set_basis(m, actor=SYSTEM, category="student", income=0, from_month=dt.date(2026, 1, 1))
+        services.record_payment(m, actor=SYSTEM, months=[MARCH], amount=5000, receipt="B")
+    closing.close_month(k, MARCH, actor=SYSTEM)  # one member in arrears
+    one = [_count(client, u) for u in urls]
+    for name in ("Vũ Văn Thêm", "Vũ Thị Hoa", "Hồ Văn Lâm", "Ngô Thị Mai"):
+        make_member(k, name)
+    closing.close_month(k, dt.date(2026, 4, 1), actor=SYSTEM)  # seven in arrears, two pages' worth of cells
+    seven = [_count(client, u) for u in urls]
+    assert one == three == seven
+    assert one[0] <= 20 and one[1] <= 20 and one[2] <= 15
+
+
+def test_statement_upload_persona_matrix(client, cast):
+    url = reverse("console:dues_statement", args=[cast.tree.k.pk])
+    assert statuses(client, cast, url) == {**ALLOW_ALL_STAFF_OF_P, "commune": 403}

@@ -51,7 +51,9 @@ def _styled(form: forms.BaseForm) -> forms.BaseForm:
 
 
 def _day(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, widget=DayInput(), required=required, initial=timezone.localdate)
+    """A day field; a required one starts at today."""
+    return forms.DateField(label=label, widget=DayInput(), required=required,
+                           initial=timezone.localdate if required else None)
 
 
 class UnitCodeField(forms.CharField):

@@ -44,11 +44,19 @@ def _province(unit: Unit) -> Unit | None:
     return next((u for u in ancestry(unit) if u.kind == UnitKind.PROVINCE), None)
 
 
+def _board(province: Unit) -> str:
+    """A province's organization board: ``Ban Tổ chức Tỉnh ủy Bắc Hà``, ``Ban Tổ chức Thành ủy Hà Nội``."""
+    for prefix, body in (("tỉnh ", "Tỉnh ủy"), ("thành phố ", "Thành ủy")):
+        if province.name.lower().startswith(prefix):
+            return f"Ban Tổ chức {body} {province.name[len(prefix):]}"
+    return f"Ban Tổ chức {committee(province)}"
+
+
 def _route(transfer: Transfer, issuer: Unit) -> list[str]:
     """The committees the letter passes through (kính chuyển), by its type."""
     sender_province, receiver_province = _province(transfer.from_unit), _province(transfer.to_unit)
     if transfer.letter_type == LetterType.OTHER_PROVINCE:
-        return [f"Ban Tổ chức {committee(p)}" for p in (sender_province, receiver_province) if p is not None]
+        return [_board(p) for p in (sender_province, receiver_province) if p is not None]
     if transfer.letter_type == LetterType.PROVINCE and issuer.parent is not None:
         return [committee(issuer.parent)]
     return []

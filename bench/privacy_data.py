@@ -79,9 +79,9 @@ def _batch(cursor: Any, first: int, last: int, members: int, units: int) -> None
         f"ELSE g.uid END WHERE g.k >= 98", [])
 
 
-def _subject(cursor: Any) -> None:
+def _subject(cursor: Any, subject: int) -> None:
     """The member with many reads, and the exports of their ancestor scopes."""
-    cursor.execute("SELECT unit_path FROM members_member WHERE id = %s", [SUBJECT])
+    cursor.execute("SELECT unit_path FROM members_member WHERE id = %s", [subject])
     path = cursor.fetchone()[0]
     ancestors = [path[:i] for i in range(5, len(path) + 1, 5)]
     cursor.execute(
@@ -89,7 +89,7 @@ def _subject(cursor: Any) -> None:
         "SELECT now() - make_interval(secs => CASE WHEN i <= 5000 THEN random() * 360 "
         "ELSE 370 + random() * 360 END * 86400), 'members.viewed', 'member', %s, %s, "
         "jsonb_build_object('sensitive', i %% 3 = 0, 'bench', 'privacy'), NULL "
-        "FROM generate_series(1, 8000) i", [str(SUBJECT), path])
+        "FROM generate_series(1, 8000) i", [str(subject), path])
     for p in ancestors:
         cursor.execute(
             "INSERT INTO core_auditentry (at, action, object_type, object_id, unit_path, payload, actor_id) "
@@ -99,7 +99,7 @@ def _subject(cursor: Any) -> None:
             "FROM generate_series(1, 200) i", [p])
 
 
-def generate(total: int = TOTAL, batch: int = BATCH, log=print) -> dict[str, Any]:
+def generate(total: int = TOTAL, batch: int = BATCH, log=print, subject: int = SUBJECT) -> dict[str, Any]:
     """Fill the audit table up to ``total`` generated lines; returns the timings and sizes."""
     from django.db import connection
 
@@ -122,7 +122,7 @@ def generate(total: int = TOTAL, batch: int = BATCH, log=print) -> dict[str, Any
         log(f"  dropped {len(indexes)} indexes; inserting {total - have:,} lines in batches of {batch:,}")
         start = time.perf_counter()
         if have == 0:
-            _subject(cursor)
+            _subject(cursor, subject)
         first = have + 1
         while first <= total:
             last = min(first + batch - 1, total)

@@ -20,9 +20,11 @@ from typing import Any
 
 from django.db.models import Count, Exists
 
+from chibo.accounts import policy
 from chibo.accounts.models import RoleGrant
 from chibo.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from chibo.members.models import SENSITIVE_FIELDS, Member
+from chibo.members.queries import may_see_sensitive, members_for_user
 from chibo.org import paths
 from chibo.org.models import Unit
 
@@ -65,10 +67,6 @@ class Visibility:
     readers: list[Reader] = field(default_factory=list)  # who reads the record, root first
     others: list[Reader] = field(default_factory=list)  # temporary cell / transfer: no read
 
-    @property
-    def sensitive_fields(self) -> tuple[str, ...]:
-        return SENSITIVE_FIELDS
-
 
 def _candidate_paths(member: Member, transfer_path: str) -> dict[str, str]:
     """Each unit path worth asking about, with why: ancestors of the cell, then of the temporary
@@ -107,8 +105,6 @@ def _held(candidates: dict[str, str]) -> list[tuple[Unit, str, int]]:
 
 def _reading(member: Member, held: list[tuple[Unit, str, int]]) -> dict[tuple[int, str], bool]:
     """For each (unit, role): does the member filter of a holder find this member? One query."""
-    from chibo.members.queries import members_for_user
-
     if not held:
         return {}
     checks = {f"r{i}": Exists(members_for_user(Holder(role, unit.path)).filter(pk=member.pk))
@@ -119,9 +115,6 @@ def _reading(member: Member, held: list[tuple[Unit, str, int]]) -> dict[tuple[in
 
 def visibility_of(member: Member) -> Visibility:
     """Who may read ``member``'s record (its unit and temporary unit loaded), root first."""
-    from chibo.accounts import policy
-    from chibo.members.queries import may_see_sensitive
-
     candidates = _candidate_paths(member, _transfer_path(member))
     held = _held(candidates)
     reads = _reading(member, held)

@@ -13,9 +13,10 @@ MARCH = dt.date(2026, 3, 1)
 
 
 def _bases(cast):
-    services.set_basis(cast.sec_m, actor=SYSTEM, category="salaried", income=8_450_000, from_month=dt.date(2026, 1, 1))
-    services.set_basis(cast.plain_m, actor=SYSTEM, category="pensioner", income=5_300_000, from_month=dt.date(2026, 1, 1))
-    services.set_basis(cast.other_m, actor=SYSTEM, category="student", income=0, from_month=dt.date(2026, 1, 1))
+    jan = dt.date(2026, 1, 1)
+    services.set_basis(cast.sec_m, actor=SYSTEM, category="salaried", income=8_450_000, from_month=jan)
+    services.set_basis(cast.plain_m, actor=SYSTEM, category="pensioner", income=5_300_000, from_month=jan)
+    services.set_basis(cast.other_m, actor=SYSTEM, category="student", income=0, from_month=jan)
 
 
 def test_closing_a_province_freezes_every_cell_with_the_ledger_figures(cast):

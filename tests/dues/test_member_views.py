@@ -17,7 +17,8 @@ def history(cast):
     m = cast.plain_m
     services.set_basis(m, actor=SYSTEM, category="salaried", income=9_876_000, from_month=dt.date(2026, 1, 1))
     services.decide_relief(m, actor=SYSTEM, kind="reduction", ground="hardship", percent=30,
-                           from_month=dt.date(2026, 5, 1), months=3, decision="NQ 7/CB", decided_on=dt.date(2026, 4, 28))
+                           from_month=dt.date(2026, 5, 1), months=3, decision="NQ 7/CB",
+                           decided_on=dt.date(2026, 4, 28))
     services.record_payment(m, actor=SYSTEM, months=[dt.date(2026, 1, 1), dt.date(2026, 2, 1)], amount=200_000,
                             receipt="BL-17", paid_on=dt.date(2026, 2, 10))
     closing.close_month(cast.tree.k, MARCH, actor=SYSTEM)

@@ -51,11 +51,25 @@ def _migrate() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
+    from django.db.utils import OperationalError
 
     applied = {name for app, name in MigrationRecorder(connection).applied_migrations() if app == "members"}
-    if "0008_transfers" not in applied:
-        print("  applying the members migrations up to 0008_transfers…", flush=True)
-        call_command("migrate", "members", "0008_transfers", verbosity=0)
+    if "0008_transfers" in applied:
+        return
+    print("  applying the members migrations up to 0008_transfers…", flush=True)
+    for attempt in range(60):  # the shared database is busy: never queue behind a long statement
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '3s'")
+            call_command("migrate", "members", "0008_transfers", verbosity=0)
+            break
+        except OperationalError as exc:
+            print(f"    waiting for a lock ({attempt + 1}): {str(exc).splitlines()[0]}", flush=True)
+            time.sleep(5)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
 
 
 class _Rollback(Exception):

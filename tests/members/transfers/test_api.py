@@ -7,6 +7,7 @@ import pytest
 from chibo.accounts.policy import SYSTEM
 from chibo.members.transfers import services
 from tests.api.conftest import PERSONAS, api  # noqa: F401 (the fixture)
+from tests.api.test_fuzz import wsgi_in_test_transaction  # noqa: F401 (the fixture)
 from tests.members.transfers.conftest import ACCEPTED, sent
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,27 @@ def test_list_query_count_does_not_grow(api, cast, n, django_assert_max_num_quer
     with django_assert_max_num_queries(6):
         answer = api.province.get("/transfers/", unit=cast.tree.k.pk)
     assert len(answer.json["items"]) == n
+
+
+def test_fuzzing_the_list_finds_no_server_error(api, cast, caplog, wsgi_in_test_transaction):  # noqa: F811
+    """Schemathesis on GET /transfers/ (positive and negative, and its coverage cases), as in
+    tests/api/test_fuzz.py, with a transfer in the data."""
+    import logging
+
+    import schemathesis
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+
+    from tests.api.test_fuzz import _fuzz
+
+    sent(cast.plain_m, cast.tree.qc)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_in_test_transaction)
+    headers = {"Authorization": f"Bearer {api.raw['admin']}"}
+    [operation] = [r.ok() for r in schema.get_all_operations() if r.ok().path == "/api/v1/transfers/"]
+    with caplog.at_level(logging.WARNING, logger="chibo.api"):
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(operation, headers, mode)
+        for case in schema.iter_coverage_cases(operation, generation_modes=list(GenerationMode),
+                                               generation_config=schema.config.generation_for(operation=operation)):
+            case.validate_response(case.call(headers=headers), checks=[not_a_server_error])
+    assert [r.getMessage() for r in caplog.records if r.name == "chibo.api"] == []

@@ -12,9 +12,10 @@ transaction that is rolled back, so the shared data set is left as it was found.
   rows** (one close per cell and one line per member with constant values: no rule, no sums, no
   arrears), in its own rolled-back transaction with the same preparation;
 * **the arrears list at the root** (``chibo.dues.queries.arrears_page``: the root's tally, its
-  children's, the first page of 50 members by unit with their live unpaid months): a month is closed
-  for the whole nation first (timed too, as an extra figure), then the page is read ``--reps``
-  times. Beside a **naive GROUP BY over the payments**: the members without a payment of the
+  children's, the first page of 50 members by unit with their live unpaid months): nine in ten
+  members get a payment of the month (no basis: the fixed amount of other members), the month is
+  closed for the whole nation (timed too, as an extra figure), the dues tables are analysed (the
+  statistics a committed month would have), then the page is read ``--reps`` times. Beside a **naive GROUP BY over the payments**: the members without a payment of the
   month, counted per province (what the page would cost without the tallies).
 
 Results go to ``bench/results/dues-<size>.json``.
@@ -117,28 +118,39 @@ def _province():
             .annotate(off=Func(F("tally__total") - PROVINCE_MEMBERS, function="ABS")).order_by("off").first())
 
 
-def _prepare(lo: str, hi: str, month: dt.date) -> int:
-    """Bases for every member of [lo, hi), a reduction for one in fifty, a payment for nine in ten."""
+def _prepare(lo: str, hi: str, month: dt.date, *, bases: bool = True) -> int:
+    """Bases for every member of [lo, hi), a reduction for one in fifty, a payment for nine in ten
+    (without ``bases``: the payments only, every member paying the fixed amount of other members)."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dues_basis (member_id, category, income, valid_from, valid_to, note, recorded_at) "
-            "SELECT m.id, CASE m.id %% 4 WHEN 0 THEN 'salaried' WHEN 1 THEN 'pensioner' WHEN 2 THEN 'student' "
-            "ELSE 'other' END, CASE WHEN m.id %% 4 < 2 THEN 4000000 + (m.id %% 97) * 61000 ELSE 0 END, "
-            "'2026-01-01', NULL, '', now() FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s",
-            [lo, hi])
-        members = cur.rowcount
-        cur.execute(
-            "INSERT INTO dues_relief (member_id, kind, ground, percent, valid_from, valid_to, decision, decided_on, "
-            "recorded_at) SELECT m.id, 'reduction', 'hardship', 50, %s, NULL, 'bench', %s, now() "
-            "FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s AND m.id %% 50 = 0",
-            [month, month, lo, hi])
+        if not bases:
+            cur.execute("SELECT COUNT(*) FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s",
+                        [lo, hi])
+            members = cur.fetchone()[0]
+        else:
+            members = _bases_and_reliefs(cur, lo, hi, month)
         cur.execute(
             "INSERT INTO dues_payment (member_id, month, amount, method, receipt, portal_ref, paid_on, unit_id, "
             "recorded_at) SELECT m.id, %s, 50000, 'cash', 'bench', NULL, %s, m.unit_id, now() "
             "FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s AND m.id %% 10 <> 0 "
             "AND m.status IN ('official', 'probationary', 'exempted')", [month, month, lo, hi])
+    return members
+
+
+def _bases_and_reliefs(cur: Any, lo: str, hi: str, month: dt.date) -> int:
+    cur.execute(
+        "INSERT INTO dues_basis (member_id, category, income, valid_from, valid_to, note, recorded_at) "
+        "SELECT m.id, CASE m.id %% 4 WHEN 0 THEN 'salaried' WHEN 1 THEN 'pensioner' WHEN 2 THEN 'student' "
+        "ELSE 'other' END, CASE WHEN m.id %% 4 < 2 THEN 4000000 + (m.id %% 97) * 61000 ELSE 0 END, "
+        "'2026-01-01', NULL, '', now() FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s",
+        [lo, hi])
+    members = cur.rowcount
+    cur.execute(
+        "INSERT INTO dues_relief (member_id, kind, ground, percent, valid_from, valid_to, decision, decided_on, "
+        "recorded_at) SELECT m.id, 'reduction', 'hardship', 50, %s, NULL, 'bench', %s, now() "
+        "FROM members_member m WHERE m.unit_path >= %s AND m.unit_path < %s AND m.id %% 50 = 0",
+        [month, month, lo, hi])
     return members
 
 
@@ -195,6 +207,8 @@ def province_close(report: Report, province, month: dt.date) -> None:
 
 
 def arrears_root(report: Report, root, month: dt.date, reps: int) -> None:
+    from django.db import connection
+
     from chibo.accounts.policy import SYSTEM
     from chibo.dues import closing, queries
     from chibo.org import paths
@@ -203,14 +217,16 @@ def arrears_root(report: Report, root, month: dt.date, reps: int) -> None:
     today = dt.date.today()
 
     def run() -> dict[str, Any]:
-        print("  preparing the nation's bases and payments (rolled back at the end)…", flush=True)
+        print("  preparing the nation's payments (rolled back at the end)…", flush=True)
         start = time.perf_counter()
-        members = _prepare(lo, hi, month)
+        members = _prepare(lo, hi, month, bases=False)
         prepared = time.perf_counter() - start
         print(f"    {members:,} members in {prepared:.0f} s; closing {month:%m/%Y} for the nation…", flush=True)
         start = time.perf_counter()
         cells = closing.close_month(root, month, actor=SYSTEM)
         close_s = time.perf_counter() - start
+        with connection.cursor() as cur:  # the statistics a committed month would have by now
+            cur.execute("ANALYZE dues_monthclose, dues_monthline, dues_arrear, dues_arrearstally, dues_payment")
         print(f"    {cells:,} cells closed in {close_s:.1f} s; reading the arrears at the root…", flush=True)
         page_ms = median_ms(lambda: queries.arrears_page(root, month.year, today=today), reps)
         page = queries.arrears_page(root, month.year, today=today)

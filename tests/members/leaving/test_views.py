@@ -169,3 +169,12 @@ def test_the_lists_take_a_fixed_number_of_queries(client, cast):
     page = client.get(urls[0]).content.decode()
     assert all(name in page for name in NAMES)
     assert [_count(client, url) for url in urls] == before
+
+
+def test_the_member_pages_grounds_load_after_the_page(client, cast):
+    absences(cast.plain_m, [dt.date(2026, 2, 10), dt.date(2026, 5, 12), dt.date(2026, 9, 8)])
+    url = reverse("console:leaving_grounds", args=[cast.plain_m.pk])
+    assert statuses(client, cast, url) == {**CELL, **OWN}
+    client.force_login(cast.secretary)
+    assert url in client.get(reverse("console:member", args=[cast.plain_m.pk])).content.decode()
+    assert "3 absences without reason in 2026" in client.get(url).content.decode()

@@ -5,7 +5,6 @@ a cell or grassroots organization, and the committee's pending proposals."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -317,35 +316,42 @@ def pending_removals(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "console/leaving/pending.html", {"unit": unit, "rows": rows, "show_candidates": show})
 
 
+
+@console_view
+def member_grounds(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grounds the data shows for a member, loaded into the member page's panel after the page."""
+    member = member_queries.get_member_for_user(request.user, pk)
+    require_on(request.user, Perm.MEMBERS_PROPOSE, member.unit_path)
+    offered = grounds.member_grounds(member, _year(request)) if member.status in rules.ACTIVE else []
+    return render(request, "console/leaving/_grounds.html", {"offered": offered, "member": member})
+
+
+def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:
+    """The member page's panel for leaving: a dict with its template and context, or None.
+    Five queries (the records); the grounds the data shows load after the page (``member_grounds``)."""
+    user = request.user
+    record = queries.record_of(member)
+    may_committee = services.may(user, member, COMMITTEE)
+    actions = [a for a in ACTIONS.values() if a.key != "complaint" and _may(user, member, a)]
+    if may_committee and record.contestable:
+        actions.append(ACTIONS["complaint"])
+    if record.pending_removal is not None:
+        actions = [a for a in actions if a.key != "propose"]
+    return {
+        "template": "console/leaving/_panel.html",
+        "events": record.events,
+        "actions": actions,
+        "grounds": member.status in rules.ACTIVE and services.may(user, member, CELL),
+        "pending": record.pending_removal,
+        "complaints": record.pending_complaints if may_committee else [],
+    }
+
+
 urlpatterns: list[URLPattern] = [
+    path("members/<int:pk>/leaving/grounds/", member_grounds, name="leaving_grounds"),
     path("members/<int:pk>/leaving/<slug:action>/", leaving_action, name="leaving_action"),
     path("removals/<int:pk>/", removal_detail, name="removal"),
     path("complaints/<int:pk>/settle/", complaint_settle, name="complaint_settle"),
     path("units/<int:pk>/removal-candidates/", removal_candidates, name="removal_candidates"),
     path("units/<int:pk>/removals/", pending_removals, name="pending_removals"),
 ]
-
-
-def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:
-    """The member page's panel for leaving: a dict with its template and context, or None."""
-    user = request.user
-    actions = [a for a in ACTIONS.values() if a.key != "complaint" and _may(user, member, a)]
-    may_committee = services.may(user, member, COMMITTEE)
-    contestable = queries.contestable(member) if may_committee else []
-    if contestable:
-        actions.append(ACTIONS["complaint"])
-    pending = Removal.objects.filter(member_id=member.pk, state=RemovalState.PROPOSED).first()
-    if pending is not None:
-        actions = [a for a in actions if a.key != "propose"]
-    offered: list[grounds.Ground] = []
-    if member.status in rules.ACTIVE and services.may(user, member, CELL):
-        offered = grounds.member_grounds(member, timezone.localdate().year)
-    return {
-        "template": "console/leaving/_panel.html",
-        "events": queries.history(member),
-        "actions": actions,
-        "offered": offered,
-        "pending": pending,
-        "complaints": queries.pending_complaints(member) if may_committee else [],
-        "today": dt.date.today(),
-    }

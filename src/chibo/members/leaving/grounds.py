@@ -148,7 +148,9 @@ def _not_recognised(ids: set[int], today: dt.date) -> dict[int, dict[str, Any]]:
         failed[s["case_id"]].append(s["on"].isoformat())
     out: dict[int, dict[str, Any]] = {}
     for c in cases:
-        ceremony: dt.date = c["ceremony_on"]
+        ceremony = c["ceremony_on"]
+        if ceremony is None:  # filtered out above; for the type checker
+            continue
         end, due = admission_rules.probation_end(ceremony), admission_rules.recognition_vote_due(ceremony)
         if failed[c["pk"]] or due < today:
             out[c["member_id"]] = {"case": c["pk"], "ceremony_on": ceremony.isoformat(),

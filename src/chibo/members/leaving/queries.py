@@ -27,15 +27,48 @@ class Event:
     decision: str
 
 
+@dataclass(frozen=True)
+class Record:
+    """A member's leaving records, read once for the member page (five indexed queries)."""
+
+    events: list[Event]
+    pending_removal: Removal | None
+    pending_complaints: list[Complaint]
+    contestable: list[Removal | Discipline]  # decided removals and sanctions without a pending complaint
+
+
+def record_of(member: Member) -> Record:
+    exemptions = list(Exemption.objects.filter(member_id=member.pk))
+    removals = list(Removal.objects.filter(member_id=member.pk).select_related("decided_by"))
+    sanctions = list(Discipline.objects.filter(member_id=member.pk))
+    departures = list(Departure.objects.filter(member_id=member.pk))
+    complaints = list(Complaint.objects.filter(member_id=member.pk))
+    events = _events(exemptions, removals, sanctions, departures, complaints)
+    pending = [c for c in complaints if c.outcome == ComplaintOutcome.PENDING]
+    busy_removals = {c.removal_id for c in pending}
+    busy_sanctions = {c.discipline_id for c in pending}
+    contestable: list[Removal | Discipline] = [
+        *[r for r in removals if r.state == RemovalState.DECIDED and r.pk not in busy_removals],
+        *[d for d in sanctions if d.pk not in busy_sanctions]]
+    contestable.sort(key=lambda r: r.decided_on or dt.date.min, reverse=True)
+    proposed = next((r for r in removals if r.state == RemovalState.PROPOSED), None)
+    return Record(events, proposed, pending, contestable)
+
+
 def history(member: Member) -> list[Event]:
-    """Every leaving event of ``member``, oldest first (five indexed queries)."""
+    """Every leaving event of ``member``, oldest first."""
+    return record_of(member).events
+
+
+def _events(exemptions: list[Exemption], removals: list[Removal], sanctions: list[Discipline],
+            departures: list[Departure], complaints: list[Complaint]) -> list[Event]:
     events: list[Event] = []
-    for e in Exemption.objects.filter(member_id=member.pk):
+    for e in exemptions:
         until = _(" until %(day)s") % {"day": e.ends_on.strftime("%d/%m/%Y")} if e.ends_on else ""
         events.append(Event(e.resolved_on, str(e.get_kind_display()) + until, e.reason, e.resolution))
         if e.returned_on:
             events.append(Event(e.returned_on, _("Returned from exemption"), "", e.return_resolution))
-    for r in Removal.objects.filter(member_id=member.pk).select_related("decided_by"):
+    for r in removals:
         events.append(Event(r.proposed_on, _("Removal proposed by the cell"), str(r.get_ground_display()),
                             r.proposal))
         if r.state == RemovalState.DECIDED and r.decided_on:
@@ -43,11 +76,11 @@ def history(member: Member) -> list[Event]:
                                 r.decision))
         elif r.state == RemovalState.REJECTED and r.decided_on:
             events.append(Event(r.decided_on, _("Removal refused by the committee"), r.refusal, ""))
-    for d in Discipline.objects.filter(member_id=member.pk):
+    for d in sanctions:
         events.append(Event(d.decided_on, str(d.get_kind_display()), f"{d.body}: {d.reason}".strip(": "), d.decision))
-    for p in Departure.objects.filter(member_id=member.pk):
+    for p in departures:
         events.append(Event(p.on, str(p.get_kind_display()), p.cause, p.decision))
-    for c in Complaint.objects.filter(member_id=member.pk):
+    for c in complaints:
         events.append(Event(c.lodged_on, _("Complaint lodged"), c.text, ""))
         if c.decided_on:
             events.append(Event(c.decided_on, _("Complaint: %(outcome)s") % {"outcome": c.get_outcome_display()},
@@ -73,19 +106,7 @@ def get_removal_for_user(user: Any, pk: int) -> Removal:
 
 def contestable(member: Member) -> list[Removal | Discipline]:
     """The member's decided removals and sanctions without a pending complaint (newest first)."""
-    busy = Complaint.objects.filter(member_id=member.pk, outcome=ComplaintOutcome.PENDING)
-    removals = list(Removal.objects.filter(member_id=member.pk, state=RemovalState.DECIDED)
-                    .exclude(pk__in=busy.filter(removal__isnull=False).values("removal_id")))
-    sanctions = list(Discipline.objects.filter(member_id=member.pk)
-                     .exclude(pk__in=busy.filter(discipline__isnull=False).values("discipline_id")))
-    rows: list[Removal | Discipline] = [*removals, *sanctions]
-    return sorted(rows, key=lambda r: (r.decided_on if isinstance(r, Removal) else r.decided_on) or dt.date.min,
-                  reverse=True)
-
-
-def pending_complaints(member: Member) -> list[Complaint]:
-    return list(Complaint.objects.filter(member_id=member.pk, outcome=ComplaintOutcome.PENDING)
-                .select_related("removal", "discipline"))
+    return record_of(member).contestable
 
 
 def readmission_facts(member: Member) -> tuple[dt.date | None, bool]:

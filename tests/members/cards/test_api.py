@@ -58,3 +58,9 @@ def test_my_card(api, cast):
     assert me.json["party_age"]["since"] == "2010-05-19" and me.json["badges"] == []
     assert api.province.get("/cards/me").status == 404  # no member record
     assert api.anonymous.get("/cards/me").status == 401
+
+
+def test_badges_days_out_of_range_are_refused(api, cast):
+    path = f"/cards/units/{cast.tree.c.pk}/badges"
+    for day in ("0001-02-03", "9999-11-07"):
+        assert api.commune.get(path, day=day).status == 422, day

@@ -19,6 +19,7 @@ from tests.console.conftest import statuses
 
 D = dt.date
 DAY = "2026-05-19"
+REGISTER_QUERIES = 10  # session, user, grants, unit, cards page (with members and cells), campaigns, rulebook…
 
 
 @pytest.fixture
@@ -199,3 +200,24 @@ def test_the_meeting_page_lists_the_cards_waiting_and_hands_one_over(client, cas
     card = PartyCard.objects.get(pk=issued.pk)
     assert (card.state, card.meeting_id, card.handed_over_on) == (CardState.HANDED_OVER, meeting.pk, D(2026, 3, 20))
     assert "100001" not in client.get(url).content.decode()
+
+
+def test_a_day_out_of_range_goes_to_the_next_award_day(client, cast):
+    client.force_login(cast.commune)
+    base = reverse("console:badges", args=[cast.tree.c.pk])
+    for asked in ("0001-02-03", "9999-11-07", "1930-02-02"):
+        response = client.get(base + f"?day={asked}")
+        assert response.status_code == 302, asked
+        assert client.get(response["Location"]).status_code == 200, asked
+
+
+@pytest.mark.parametrize("cards", [1, 3])
+def test_register_query_count_does_not_grow(client, cast, cards, django_assert_num_queries):
+    members = [cast.plain_m, cast.other_m, cast.sec_m][:cards]
+    for i, m in enumerate(members):
+        services.issue_card(m, actor=SYSTEM, number=f"55500{i}", issued_on=D(2026, 3, 2))
+    client.force_login(cast.commune)
+    client.get(reverse("console:cards_register", args=[cast.tree.k.pk]))  # warm the session
+    with django_assert_num_queries(REGISTER_QUERIES):
+        response = client.get(reverse("console:cards_register", args=[cast.tree.k.pk]))
+    assert len(response.context["rows"]) == cards

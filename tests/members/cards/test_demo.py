@@ -25,7 +25,7 @@ def test_every_card_state_is_shown(demo):
     states = Counter(PartyCard.objects.values_list("state", flat=True))
     assert states["lost"] == 1 and states["replaced"] == 3 and states["issued"] == 3
     assert CardCampaign.objects.count() == 1
-    assert PartyCard.objects.filter(campaign__isnull=False).count() == 3
+    assert PartyCard.objects.filter(campaign__isnull=False).count() == 4  # the exchanges and the new card
     assert tallies.verify() == []
     count = PartyCard.objects.count()
     make_demo(demo)

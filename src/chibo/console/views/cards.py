@@ -388,7 +388,8 @@ def badge_list(request: HttpRequest, pk: int) -> HttpResponse:
         page = badges.due_page(unit, day, after=after, size=BADGE_PAGE)
     except DomainError as error:
         messages.error(request, str(error.message))
-        later = rules.next_award_day(day, rule("members.badge_award_days", on=day))
+        usable = badges.FIRST_DAY <= day <= badges.LAST_DAY - dt.timedelta(days=366)
+        later = rules.next_award_day(day if usable else today, rule("members.badge_award_days"))
         return redirect(f"{reverse('console:badges', args=[unit.pk])}?day={later.isoformat()}")
     may_award = policy.can(request.user, Perm.MEMBERS_DECIDE, unit.path)
     return render(request, "console/cards/badges.html", {

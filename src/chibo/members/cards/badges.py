@@ -65,7 +65,15 @@ class Plan:
     beyond: list[rules.Window]  # the early windows' part after the day
 
 
+FIRST_DAY, LAST_DAY = dt.date(1930, 2, 3), dt.date(2200, 12, 31)  # the Party's founding; far enough
+
+
 def plan_for(day: dt.date) -> Plan:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        from django.utils.translation import gettext as _
+
+        raise DomainError(_("Choose an award day between %(first)s and %(last)s.")
+                          % {"first": FIRST_DAY.strftime("%d/%m/%Y"), "last": LAST_DAY.strftime("%d/%m/%Y")})
     award_days = rule("members.badge_award_days", on=day)
     if not rules.is_award_day(day, award_days):
         raise DomainError(_not_award_day(award_days))

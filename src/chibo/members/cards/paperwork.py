@@ -14,7 +14,8 @@ from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
 from chibo.org.titles import committee, headings, place_date, titled
 
-REASONS: dict[str, str] = {CardReason.LOSS: "bị mất", CardReason.DAMAGE: "bị hư hỏng", CardReason.EXCHANGE: "đổi sang thẻ gắn chip"}
+REASONS: dict[str, str] = {CardReason.LOSS: "bị mất", CardReason.DAMAGE: "bị hư hỏng",
+                           CardReason.EXCHANGE: "đổi sang thẻ gắn chip"}
 
 
 def loss_report(card: PartyCard, today: dt.date) -> bytes:

@@ -15,8 +15,9 @@ transaction that is rolled back, so the shared data set is left as it was found.
   children's, the first page of 50 members by unit with their live unpaid months): nine in ten
   members get a payment of the month (no basis: the fixed amount of other members), the month is
   closed for the whole nation (timed too, as an extra figure), the dues tables are analysed (the
-  statistics a committed month would have), then the page is read ``--reps`` times. Beside a **naive GROUP BY over the payments**: the members without a payment of the
-  month, counted per province (what the page would cost without the tallies).
+  statistics a committed month would have), then the page is read ``--reps`` times. Beside a
+  **naive GROUP BY over the payments**: the members without a payment of the month, counted per
+  province (what the page would cost without the tallies).
 
 Results go to ``bench/results/dues-<size>.json``.
 """
@@ -59,8 +60,8 @@ def _shim_party_age() -> bool:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'members_member' "
-                    "AND column_name = 'party_since'")
+        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = 'members_member' AND column_name = 'party_since'")
         if cur.fetchone():
             return False
         cur.execute("CREATE TEMPORARY VIEW members_member AS "

@@ -23,7 +23,7 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.rulebook import rule
 from chibo.dues import arrears, rules
 from chibo.dues.enums import Category, MonthState
-from chibo.dues.ledger import LEFT
+from chibo.dues.ledger import LEFT, RateBook
 from chibo.dues.models import MonthClose
 from chibo.dues.services import require
 from chibo.members import party_age
@@ -120,6 +120,9 @@ def close_month(unit: Unit, month: dt.date, *, actor: Any) -> int:
     month = rules.month_of(month)
     if month > rules.month_of(timezone.localdate()):
         raise DomainError(_("A month can be closed once it has begun."), {"month": [_("Not yet begun.")]})
+    if month < RateBook().ledger_from(month.year):
+        raise DomainError(_("The registry keeps dues from a later month: there is nothing to close."),
+                          {"month": [_("Before the dues ledger began.")]})
     lo, hi = unit.path, paths.upper_bound(unit.path)
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = actor.pk if getattr(actor, "pk", None) else None

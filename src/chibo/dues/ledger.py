@@ -79,6 +79,13 @@ class RateBook:
         except UnknownRule:
             return None
 
+    def ledger_from(self, year: int) -> dt.date:
+        """The first month the registry keeps dues for (rule ``dues.ledger_from``)."""
+        try:
+            return dt.date.fromisoformat(str(self._value("dues.ledger_from", dt.date(year, 12, 31))))
+        except UnknownRule:
+            return dt.date.min
+
     def threshold(self, year: int) -> int:
         return int(self._value("dues.removal_unpaid_months", dt.date(year, 12, 31)))
 
@@ -127,10 +134,11 @@ def member_months(member_ids: list[int], year: int, *, today: dt.date,
         member_id__in=member_ids, close__month__gte=first, close__month__lt=stop,
         close__reopened_at__isnull=True).values_list("member_id", "close__month", "due", "paid", "state")}
     book = book or RateBook()
+    kept_from = book.ledger_from(year)
     out: dict[int, list[MonthView]] = {}
     for pk, f in facts.items():
         views = []
-        for month in rules.member_months(year, admitted=f.admitted, left=f.left, today=today):
+        for month in rules.member_months(year, admitted=f.admitted, left=f.left, today=today, kept_from=kept_from):
             view = month_view(month, facts=f, basis=rules.in_force(bases[pk], month),
                               relief=rules.in_force(reliefs[pk], month), paid=paid.get((pk, month), 0), book=book)
             if (pk, month) in frozen:

@@ -89,12 +89,13 @@ def in_force(periods: Iterable[Any], month: dt.date) -> Any | None:
 
 
 def member_months(year: int, *, admitted: dt.date | None, left: dt.date | None,
-                  today: dt.date) -> list[dt.date]:
+                  today: dt.date, kept_from: dt.date = dt.date.min) -> list[dt.date]:
     """The months of ``year`` a member owes dues for: from the month of admission, while a member
-    on some day of the month (not after leaving), and not after today's month."""
+    on some day of the month (not after leaving), not after today's month, and not before the
+    registry kept dues (``kept_from``)."""
     if admitted is None:
         return []
-    first = max(dt.date(year, 1, 1), month_of(admitted))
+    first = max(dt.date(year, 1, 1), month_of(admitted), month_of(kept_from))
     stop = min(dt.date(year + 1, 1, 1), add_months(month_of(today), 1))
     if left is not None:
         stop = min(stop, add_months(month_of(left), 1) if left.day > 1 else month_of(left))

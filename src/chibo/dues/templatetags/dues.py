@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 
 register = template.Library()
 
@@ -15,7 +15,9 @@ def vnd(value: Any) -> str:
     """``85000`` → ``85.000 đ`` (Vietnamese) or ``85,000 đ`` (English); integers only."""
     if value is None or value == "":
         return "—"
-    return f"{number_format(int(value), force_grouping=True)} đ"
+    number = int(value)
+    grouped = f"{abs(number):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+    return f"{'-' if number < 0 else ''}{grouped} đ"
 
 
 @register.filter

@@ -52,7 +52,7 @@ def make_demo(as_of: dt.date) -> None:
         _absences(absent, as_of)
         services.propose_removal(absent, actor=SYSTEM, ground=RemovalGround.ABSENCES, proposed_on=day(6),
                                  proposal="25-NQ/CB", year=as_of.year,
-                                 note="Ba lần bỏ sinh hoạt không lý do; chi bộ đã gặp gỡ, nhắc nhở nhưng không chuyển biến")
+                                 note="Ba lần bỏ sinh hoạt không lý do; chi bộ đã nhắc nhở nhưng không chuyển biến")
         removal = services.propose_removal(gone, actor=SYSTEM, ground=RemovalGround.NO_PROGRESS, proposed_on=day(110),
                                            proposal="17-NQ/CB", year=as_of.year,
                                            note="Sau 12 tháng giáo dục không tiến bộ, không tham gia sinh hoạt")

@@ -183,12 +183,12 @@ def whole_cell(report: Report, case: dict[str, Any], reps: int) -> None:
 
     from chibo.accounts.policy import SYSTEM
     from chibo.members import services as member_services
-    from chibo.members.transfers import services
+    from chibo.members.transfers import cells
 
     today, cell, target = timezone.localdate(), case["cell"], case["target"]
 
     def move(_ready: Any):
-        services.transfer_cell(cell, actor=SYSTEM, to_unit=target, decided_on=today, decided_by="Ban Thường vụ",
+        cells.transfer_cell(cell, actor=SYSTEM, to_unit=target, decided_on=today, decided_by="Ban Thường vụ",
                                decision_number="2-QĐ", letters_on=today, accept_into=target)
 
     def bulk(_ready: Any):

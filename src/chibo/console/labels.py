@@ -101,6 +101,7 @@ AUDIT_ACTIONS = {
     "members.transfer_returned": _("Recorded the return from a temporary transfer"),
     "members.transfer_cancelled": _("Cancelled a transfer"),
     "members.transfer_letter_printed": _("Downloaded a transfer's introduction letter"),
+    "members.transfer_cell": _("Transferred a whole cell's members"),
     # leaving: exemption, removal, discipline, resignation, death, complaints (issue 13)
     "members.exempted": _("Exempted a member from work and meetings"),
     "members.exemption_ended": _("Recorded a member's return from exemption"),

@@ -160,3 +160,19 @@ def test_unit_list_query_count_does_not_grow(client, cast, n, django_assert_num_
     with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("Nguyễn Văn Tư") == n
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_member_panel_costs_one_query_whatever_the_transfers(rf, cast, n, django_assert_num_queries):
+    from chibo.accounts import policy
+    from chibo.console.views.transfers import member_panel
+
+    for _ in range(n):
+        transfer = sent(cast.plain_m, cast.tree.qc)
+        services.cancel_transfer(transfer, actor=SYSTEM, on=ACCEPTED, note="Không chuyển nữa")
+    request = rf.get("/")
+    request.user = cast.province
+    policy.scope_for(cast.province, "members.view")  # the grants, read once per request by every page
+    with django_assert_num_queries(1):
+        panel = member_panel(request, cast.plain_m)
+    assert panel is not None and len(panel["rows"]) == n and panel["may_start"]

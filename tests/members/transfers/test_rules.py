@@ -35,15 +35,17 @@ def test_overdue_the_day_after_the_deadline_not_on_it():
 
 
 def test_late_periods_are_the_days_after_each_deadline():
-    on_time = rules.late_periods(decided_on=dt.date(2026, 1, 5), left_on=dt.date(2026, 4, 3),
-                                 presented_on=rules.present_by(dt.date(2026, 4, 3)))
-    assert on_time == []
-    next_day = rules.late_periods(decided_on=dt.date(2026, 1, 5), left_on=dt.date(2026, 4, 4),
-                                  presented_on=rules.present_by(dt.date(2026, 4, 4)))
-    assert next_day == []  # handed over the day after the start-by day: no day missed
-    late = rules.late_periods(decided_on=dt.date(2026, 1, 5), left_on=dt.date(2026, 4, 6),
-                              presented_on=dt.date(2026, 5, 25))
-    assert late == [(dt.date(2026, 4, 4), dt.date(2026, 4, 6)), (dt.date(2026, 5, 22), dt.date(2026, 5, 25))]
+    start_by = rules.start_by(dt.date(2026, 1, 5))  # 03/04/2026
+
+    def late(left_on, presented_on):
+        return rules.late_periods(start_by=start_by, left_on=left_on, present_by=rules.present_by(left_on),
+                                  presented_on=presented_on)
+
+    assert late(dt.date(2026, 4, 3), rules.present_by(dt.date(2026, 4, 3))) == []
+    # handed over the day after the start-by day: no day missed
+    assert late(dt.date(2026, 4, 4), rules.present_by(dt.date(2026, 4, 4))) == []
+    assert late(dt.date(2026, 4, 6), dt.date(2026, 5, 25)) == [
+        (dt.date(2026, 4, 4), dt.date(2026, 4, 6)), (dt.date(2026, 5, 22), dt.date(2026, 5, 25))]
 
 
 @pytest.mark.parametrize(("reason", "until", "ok"), [

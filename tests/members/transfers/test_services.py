@@ -11,7 +11,7 @@ from chibo.core.audit import AuditEntry
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.members import tallies
 from chibo.members.models import Member, MembershipGap, Placement, Transfer
-from chibo.members.transfers import services
+from chibo.members.transfers import cells, services
 from chibo.members.transfers.enums import LetterType, Reason, State, TransferKind
 from chibo.reports.statistics import balance, members_as_of
 from tests.members.transfers.conftest import ACCEPTED, DECIDED, LEFT, decide, sent
@@ -202,12 +202,44 @@ def test_on_time_or_excused_transfer_records_no_gap(cast):
 
 def test_whole_cell_moves_every_active_member_at_once(cast):
     t = cast.tree
-    done = services.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
-                                  decided_by="Đảng ủy xã Đông Sơn", letters_on=LEFT, accept_into=t.k2)
+    done = cells.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
+                               decided_by="Đảng ủy xã Đông Sơn", letters_on=LEFT, accept_into=t.k2)
     assert len(done) == 3 and len({x.batch for x in done}) == 1
+    assert {(x.state, x.accepted_on, x.cell_id, x.letter_number) for x in done} == {
+        (State.ACCEPTED, LEFT, t.k2.pk, f"{x.pk}/GTSHĐ") for x in done}
     assert Member.objects.filter(unit=t.k2).count() == 3 and Member.objects.filter(unit=t.k).count() == 0
+    assert Placement.objects.filter(unit=t.k2, valid_from=LEFT, kind="official").count() == 3
     assert (_total(t.k), _total(t.k2), _total(t.g)) == (0, 3, 3)
     assert tallies.verify() == []
+    assert balance(t.k2, LEFT, LEFT).changes["transferred_in"] == 3
+    [line] = AuditEntry.objects.filter(action="members.transfer_cell")
+    assert line.payload["count"] == 3 and line.payload["accepted"] == 3
+
+
+def test_whole_cell_to_several_units_letters_handed_over_not_yet_accepted(cast):
+    t = cast.tree
+    done = cells.transfer_cell(t.k, actor=cast.province, to_unit=t.qc, decided_on=DECIDED, decided_by="Đảng ủy",
+                               destinations={cast.sec_m.pk: t.k2}, letters_on=LEFT)
+    by_member = {x.member_id: x for x in done}
+    assert by_member[cast.sec_m.pk].letter_type == LetterType.GRASSROOTS
+    assert by_member[cast.plain_m.pk].letter_type == LetterType.OTHER_PROVINCE
+    assert {x.state for x in done} == {State.LEFT} and {x.present_by for x in done} == {dt.date(2026, 3, 16)}
+    assert Member.objects.filter(unit=t.k).count() == 3 and tallies.verify() == []  # in transit: nothing moved
+
+
+def test_whole_cell_accepted_into_a_cell_outside_the_scope_is_refused(cast):
+    with pytest.raises(PermissionDenied):
+        cells.transfer_cell(cast.tree.k, actor=cast.province, to_unit=cast.tree.qc, decided_on=DECIDED,
+                            decided_by="Đảng ủy", letters_on=LEFT, accept_into=cast.tree.qk)
+    assert Transfer.objects.count() == 0
+
+
+def test_whole_cell_handed_over_late_records_the_gap_for_everyone(cast):
+    t = cast.tree
+    done = cells.transfer_cell(t.k, actor=SYSTEM, to_unit=t.k2, decided_on=DECIDED, decided_by="Đảng ủy",
+                               letters_on=dt.date(2026, 4, 6), accept_into=t.k2)
+    assert {x.late_days for x in done} == {2}
+    assert MembershipGap.objects.filter(kind="transfer", valid_from=dt.date(2026, 4, 4)).count() == 3
 
 
 def test_whole_cell_with_one_member_in_transit_moves_nobody_and_names_them(cast):
@@ -215,7 +247,7 @@ def test_whole_cell_with_one_member_in_transit_moves_nobody_and_names_them(cast)
     sent(cast.other_m, t.qc)
     before = (Transfer.objects.count(), AuditEntry.objects.count())
     with pytest.raises(DomainError) as refused:
-        services.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
+        cells.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
                                decided_by="Đảng ủy xã Đông Sơn", letters_on=LEFT, accept_into=t.k2)
     assert "Lê Hoàng Cường" in " ".join(refused.value.field_errors["member"])
     assert (Transfer.objects.count(), AuditEntry.objects.count()) == before
@@ -226,16 +258,16 @@ def test_whole_cell_naming_a_deceased_member_moves_nobody(cast):
     t = cast.tree
     Member.objects.filter(pk=cast.other_m.pk).update(status="deceased")
     with pytest.raises(DomainError) as refused:
-        services.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
+        cells.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
                                decided_by="Đảng ủy xã Đông Sơn", destinations={cast.other_m.pk: t.c})
     assert "Lê Hoàng Cường" in " ".join(refused.value.field_errors["member"])
     assert Transfer.objects.count() == 0
 
 
-def test_whole_cell_failing_on_a_later_member_rolls_back_the_earlier_ones(cast):
-    t = cast.tree  # the last member (by name) is sent to their own cell: refused after two were written
+def test_whole_cell_with_one_member_sent_to_their_own_cell_moves_nobody_and_names_them(cast):
+    t = cast.tree
     with pytest.raises(DomainError) as refused:
-        services.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
+        cells.transfer_cell(t.k, actor=cast.province, to_unit=t.k2, decided_on=DECIDED,
                                decided_by="Đảng ủy xã Đông Sơn", destinations={cast.sec_m.pk: t.k})
     assert "Trần Thị Bình" in refused.value.message
     assert Transfer.objects.count() == 0 and AuditEntry.objects.filter(object_type="transfer").count() == 0

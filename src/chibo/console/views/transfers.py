@@ -31,7 +31,7 @@ from chibo.core.forms import TypedTextForm
 from chibo.members import queries as member_queries
 from chibo.members.enums import Status
 from chibo.members.models import Member
-from chibo.members.transfers import letter, queries, rules, services
+from chibo.members.transfers import cells, letter, queries, rules, services
 from chibo.members.transfers.enums import Reason, State, Step, TransferKind
 from chibo.members.transfers.models import Transfer
 from chibo.org import queries as org_queries
@@ -265,7 +265,7 @@ def cell_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            done = services.transfer_cell(
+            done = cells.transfer_cell(
                 cell, actor=request.user, to_unit=data["to_unit"], decided_on=data["decided_on"],
                 decided_by=data["decided_by"], decision_number=data["decision_number"], reason=data["reason"],
                 letters_on=data["letters_on"], accept_into=data["accept_into"])

@@ -81,12 +81,13 @@ def letter_type(kind: str, sender: Place, receiver: Place) -> str:
     return LetterType.OTHER_PROVINCE
 
 
-def late_periods(*, decided_on: dt.date, left_on: dt.date, presented_on: dt.date) -> list[tuple[dt.date, dt.date]]:
+def late_periods(*, start_by: dt.date, left_on: dt.date, present_by: dt.date,
+                 presented_on: dt.date) -> list[tuple[dt.date, dt.date]]:
     """The periods beyond the deadlines (first day late, first day counted again): the start
     after its start-by day, the presentation after its present-by day. They do not count in party
     age (docs/decisions/0010-transfers.md)."""
     periods = []
-    for deadline, done in ((start_by(decided_on), left_on), (present_by(left_on), presented_on)):
+    for deadline, done in ((start_by, left_on), (present_by, presented_on)):
         first_late = deadline + dt.timedelta(days=1)
         if done > first_late:  # done the day after the deadline: no day was missed
             periods.append((first_late, done))

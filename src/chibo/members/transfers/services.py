@@ -11,7 +11,7 @@ acceptance moves them on its day.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,13 +76,19 @@ def _raise(errors: dict[str, list], message: str | None = None) -> None:
         raise DomainError(message or _("Nothing was recorded: correct the fields marked below."), errors)
 
 
-def place_of(unit: Unit) -> rules.Place:
-    """The grassroots organization and the province above ``unit`` (one query)."""
-    chain = list(Unit.objects.filter(path__in=paths.ancestors(unit.path)).values_list("path", "kind"))
-    grassroots = [p for p, kind in chain if kind in UnitKind.grassroots()]
-    provinces = [p for p, kind in chain if kind == UnitKind.PROVINCE]
-    return rules.Place(grassroots=max(grassroots, key=len) if grassroots else None,
-                       province=provinces[0] if provinces else None)
+def places_of(units: Iterable[Unit]) -> dict[int, rules.Place]:
+    """The grassroots organization and the province above each unit (one query for them all)."""
+    units = list({u.pk: u for u in units}.values())
+    kinds = dict(Unit.objects.filter(path__in={p for u in units for p in paths.ancestors(u.path)})
+                 .values_list("path", "kind"))
+    found = {}
+    for unit in units:
+        chain = [(p, kinds.get(p)) for p in paths.ancestors(unit.path)]
+        grassroots = [p for p, kind in chain if kind in UnitKind.grassroots()]
+        provinces = [p for p, kind in chain if kind == UnitKind.PROVINCE]
+        found[unit.pk] = rules.Place(grassroots=grassroots[-1] if grassroots else None,
+                                     province=provinces[0] if provinces else None)
+    return found
 
 
 def _open_transfer(member_ids: Iterable[int]) -> dict[int, Transfer]:
@@ -126,12 +132,10 @@ def decide_transfer(member: Member, *, actor: Any, kind: str, reason: str, to_un
                    note=note, open_one=_open_transfer([member.pk]).get(member.pk))
 
 
-def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
-            decided_by: str, decision_number: str, temporary_until: dt.date | None, note: str,
-            open_one: Transfer | None, batch: str = "", places: dict[int, rules.Place] | None = None) -> Transfer:
+def decision_problems(member: Member, *, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
+                      decided_by: str, temporary_until: dt.date | None) -> dict[str, list]:
+    """What is wrong with a decision to send ``member`` (their own state aside)."""
     errors: dict[str, list] = {}
-    if problems := _member_problems(member, open_one):
-        errors["member"] = problems
     if problems := _to_unit_problems(member, to_unit):
         errors["to_unit"] = problems
     if kind not in TransferKind.values:
@@ -143,25 +147,39 @@ def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit
     _check_day(decided_on, None, errors, "decided_on")
     if kind == TransferKind.TEMPORARY and (problem := rules.temporary_problem(reason, decided_on, temporary_until)):
         errors["temporary_until"] = [problem]
-    _raise(errors, _("The transfer of %(name)s was not recorded.") % {"name": member.full_name})
-    places = places if places is not None else {}
-    for unit in (member.unit, to_unit):
-        if unit.pk not in places:
-            places[unit.pk] = place_of(unit)
-    transfer = Transfer(
+    return errors
+
+
+def new_transfer(member: Member, *, kind: str, reason: str, to_unit: Unit, decided_on: dt.date, decided_by: str,
+                 decision_number: str, temporary_until: dt.date | None, places: dict[int, rules.Place],
+                 start_by: dt.date, note: str = "", batch: str = "") -> Transfer:
+    """The decided transfer (not saved): the letter's type from the places of both units."""
+    return Transfer(
         member=member, kind=kind, reason=reason, from_unit=member.unit, from_path=member.unit_path, to_unit=to_unit,
         to_path=to_unit.path, decision_number=decision_number.strip(), decided_on=decided_on,
-        decided_by=decided_by.strip(), letter_type=rules.letter_type(kind, places[member.unit.pk], places[to_unit.pk]),
+        decided_by=decided_by.strip(), letter_type=rules.letter_type(kind, places[member.unit_id], places[to_unit.pk]),
         temporary_until=temporary_until if kind == TransferKind.TEMPORARY else None,
-        start_by=rules.start_by(decided_on), batch=batch, note=note.strip()[:255])
+        start_by=start_by, batch=batch, note=note.strip()[:255])
+
+
+def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
+            decided_by: str, decision_number: str, temporary_until: dt.date | None, note: str,
+            open_one: Transfer | None) -> Transfer:
+    errors = decision_problems(member, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
+                               decided_by=decided_by, temporary_until=temporary_until)
+    if problems := _member_problems(member, open_one):
+        errors["member"] = problems
+    _raise(errors, _("The transfer of %(name)s was not recorded.") % {"name": member.full_name})
+    transfer = new_transfer(member, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
+                            decided_by=decided_by, decision_number=decision_number, temporary_until=temporary_until,
+                            places=places_of([member.unit, to_unit]), start_by=rules.start_by(decided_on), note=note)
     try:
-        with transaction.atomic():
-            transfer.save()
+        transfer.save()  # the service's own atomic block is the savepoint
     except IntegrityError as exc:  # a concurrent decision for the same member won
         raise DomainError(_("%(name)s is already in a transfer.") % {"name": member.full_name}) from exc
     audit.record("members.transfer_decided", actor=actor, obj=transfer, unit_path=transfer.from_path,
                  payload={"member": member.pk, "kind": kind, "to": to_unit.code, "on": decided_on.isoformat(),
-                          "decision": transfer.decision_number, "batch": batch})
+                          "decision": transfer.decision_number})
     return transfer
 
 
@@ -223,8 +241,9 @@ def accept_transfer(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, 
     return _accept(transfer, actor=actor, cell=cell, on=on, excuse_lateness=excuse_lateness)
 
 
-def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool) -> Transfer:
-    member = Member.objects.select_for_update().select_related("unit").get(pk=transfer.member_id)
+def acceptance_problems(actor: Any, transfer: Transfer, member: Member, cell: Unit, on: dt.date) -> dict[str, list]:
+    """What is wrong with accepting ``member`` into ``cell`` on ``on`` (PermissionDenied when the
+    actor may not place members there)."""
     errors: dict[str, list] = {}
     _check_day(on, transfer.presented_on or transfer.left_on, errors)
     if not cell.holds_members or not cell.is_open:
@@ -238,12 +257,17 @@ def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_l
     if member.status not in Status.active():
         errors.setdefault("member", []).append(_("%(name)s is no longer an active member (%(status)s).")
                                                % {"name": member.full_name, "status": member.get_status_display()})
-    _raise(errors)
+    return errors
+
+
+def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool) -> Transfer:
+    member = Member.objects.select_for_update().select_related("unit").get(pk=transfer.member_id)
+    _raise(acceptance_problems(actor, transfer, member, cell, on))
     presented = transfer.presented_on or on
     if transfer.kind == TransferKind.OFFICIAL:
-        _move(member, cell, on, transfer.decision_number)
+        move_many([member], {member.pk: cell}, on, transfer.decision_number)
         if not excuse_lateness:
-            transfer.late_days = _record_lateness(member, transfer, presented)
+            transfer.late_days = record_lateness(member, transfer, presented)
     else:
         Placement.objects.create(member=member, unit=cell, kind=PlacementKind.TEMPORARY, valid_from=on,
                                  decision=transfer.decision_number)
@@ -257,27 +281,46 @@ def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_l
     return transfer
 
 
-def _move(member: Member, cell: Unit, on: dt.date, decision: str) -> None:
-    """The official placement closes at the sender and opens in ``cell`` on ``on``; the tallies
-    move along the two chains (their common ancestors keep their counts)."""
-    before = tallies.member_vector(member, member.unit.sector)
-    old_path = member.unit_path
-    current = Placement.objects.filter(member=member, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
+def move_many(members: list[Member], cells: dict[int, Unit], on: dt.date, decision: str) -> None:
+    """The official placements close at the sender and open in each member's new cell on ``on``;
+    the tallies move along the two chains of each (from, to) pair (their common ancestors keep
+    their counts; the sector's columns follow the new cell). A few queries per pair of cells,
+    whatever the number of members."""
+    ids = [m.pk for m in members]
+    current = Placement.objects.filter(member_id__in=ids, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
     current.filter(valid_from__gte=on).delete()
     current.update(valid_to=on)
-    Placement.objects.create(member=member, unit=cell, kind=PlacementKind.OFFICIAL, valid_from=on, decision=decision)
-    member.unit, member.unit_path = cell, cell.path
-    member.save(update_fields=["unit", "unit_path", "updated_at"])
-    tallies.move_between(old_path, cell.path, before)
-    tallies.apply(cell.path, tallies.subtract(tallies.member_vector(member, cell.sector), before))
+    Placement.objects.bulk_create(Placement(member_id=m.pk, unit=cells[m.pk], kind=PlacementKind.OFFICIAL,
+                                            valid_from=on, decision=decision) for m in members)
+    pairs: dict[tuple[int, int], list[Member]] = defaultdict(list)
+    for member in members:
+        pairs[(member.unit_id, cells[member.pk].pk)].append(member)
+    now = timezone.now()
+    for group in pairs.values():
+        source, cell = group[0].unit, cells[group[0].pk]
+        before = _sum(tallies.member_vector(m, source.sector) for m in group)
+        after = _sum(tallies.member_vector(m, cell.sector) for m in group)
+        Member.objects.filter(pk__in=[m.pk for m in group]).update(unit=cell, unit_path=cell.path, updated_at=now)
+        tallies.move_between(source.path, cell.path, before)
+        tallies.apply(cell.path, tallies.subtract(after, before))
+        for member in group:
+            member.unit, member.unit_path = cell, cell.path
 
 
-def _record_lateness(member: Member, transfer: Transfer, presented: dt.date) -> int:
+def _sum(vectors: Iterable[tallies.Vector]) -> tallies.Vector:
+    total: tallies.Vector = defaultdict(int)
+    for vector in vectors:
+        for key, n in vector.items():
+            total[key] += n
+    return dict(total)
+
+
+def record_lateness(member: Member, transfer: Transfer, presented: dt.date) -> int:
     """The days beyond the start-by and present-by deadlines are gaps in party age."""
-    assert transfer.left_on is not None
+    assert transfer.left_on is not None and transfer.present_by is not None
     days = 0
-    for start, end in rules.late_periods(decided_on=transfer.decided_on, left_on=transfer.left_on,
-                                         presented_on=presented):
+    for start, end in rules.late_periods(start_by=transfer.start_by, left_on=transfer.left_on,
+                                         present_by=transfer.present_by, presented_on=presented):
         party_age.record_gap(member, kind=GapKind.TRANSFER, start=start, end=end,
                              note=f"transfer {transfer.pk}")
         days += (end - start).days
@@ -321,56 +364,3 @@ def cancel_transfer(transfer: Transfer, *, actor: Any, on: dt.date, note: str = 
     audit.record("members.transfer_cancelled", actor=actor, obj=transfer, unit_path=transfer.from_path,
                  payload={"on": on.isoformat(), "note": transfer.note})
     return transfer
-
-
-@transaction.atomic
-def transfer_cell(cell: Unit, *, actor: Any, to_unit: Unit, decided_on: dt.date, decided_by: str,
-                  decision_number: str = "", reason: str = Reason.ORGANIZATION_CLOSED,
-                  destinations: dict[int, Unit] | None = None, letters_on: dt.date | None = None,
-                  accept_into: dict[int, Unit] | Unit | None = None) -> list[Transfer]:
-    """Every active member of ``cell`` transferred at once (an enterprise closes), all or nothing:
-    each to ``destinations[member id]`` or else ``to_unit``; with ``letters_on`` the letters are
-    handed over that day, and with ``accept_into`` (a cell, or a cell per member id) the receiver
-    accepts them the same day. One member who cannot go (in transit already, no longer active)
-    and nothing is written; the refusal names them."""
-    _require_sender(actor, cell.path)
-    destinations = destinations or {}
-    members = list(Member.objects.select_for_update().select_related("unit")
-                   .filter(unit=cell, status__in=Status.active()).order_by("name_folded", "pk"))
-    named = [pk for pk in destinations if pk not in {m.pk for m in members}]
-    errors: dict[str, list] = {}
-    if not members:
-        errors["cell"] = [_("%(cell)s has no active member to transfer.") % {"cell": cell.name}]
-    if named:
-        others = Member.objects.filter(pk__in=named).values_list("full_name", "status")
-        errors["member"] = [_("%(name)s is not an active member of %(cell)s (%(status)s): nothing was moved.")
-                            % {"name": name, "cell": cell.name, "status": Status(status).label}
-                            for name, status in others]
-    opened = _open_transfer(m.pk for m in members)
-    for member in members:
-        errors.setdefault("member", []).extend(
-            f"{p} " + _("Nothing was moved.") for p in _member_problems(member, opened.get(member.pk)))
-    _raise({k: v for k, v in errors.items() if v},
-           _("The members of %(cell)s were not transferred.") % {"cell": cell.name})
-    batch = uuid.uuid4().hex
-    places: dict[int, rules.Place] = {}
-    if accept_into is not None and letters_on is None:
-        letters_on = decided_on  # accepted at once: the letters are handed over the same day
-    done = []
-    for member in members:
-        try:
-            transfer = _decide(member, actor=actor, kind=TransferKind.OFFICIAL, reason=reason,
-                               to_unit=destinations.get(member.pk, to_unit), decided_on=decided_on,
-                               decided_by=decided_by, decision_number=decision_number, temporary_until=None,
-                               note="", open_one=None, batch=batch, places=places)
-            if letters_on is not None:
-                transfer = hand_over_letter(transfer, actor=actor, on=letters_on)
-            into = accept_into.get(member.pk) if isinstance(accept_into, dict) else accept_into
-            if into is not None and letters_on is not None:
-                transfer = accept_transfer(transfer, actor=actor, cell=into, on=letters_on)
-        except DomainError as error:
-            detail = {k: [f"{member.full_name}: {m}" for m in v] for k, v in error.field_errors.items()}
-            raise DomainError(_("The members of %(cell)s were not transferred: %(name)s cannot go. Nothing was moved.")
-                              % {"cell": cell.name, "name": member.full_name}, detail) from error
-        done.append(transfer)
-    return done

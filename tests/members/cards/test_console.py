@@ -221,3 +221,29 @@ def test_register_query_count_does_not_grow(client, cast, cards, django_assert_n
     with django_assert_num_queries(REGISTER_QUERIES):
         response = client.get(reverse("console:cards_register", args=[cast.tree.k.pk]))
     assert len(response.context["rows"]) == cards
+
+
+def test_papers_persona_matrix(client, cast, issued):
+    services.report_loss(issued, actor=SYSTEM, on=D(2026, 4, 1))
+    for kind in ("loss", "reissue"):
+        url = reverse("console:card_paper", args=[issued.pk, kind])
+        assert statuses(client, cast, url) == {"admin": 200, "province": 200, "commune": 200, "secretary": 200,
+                                               "member": 404, "outsider": 404}, kind
+
+
+def test_hand_over_at_a_meeting_and_end_of_illness_persona_matrices(client, cast, issued):
+    from django.utils import timezone
+
+    from chibo.meetings import services as meeting_services
+
+    meeting = meeting_services.create_meeting(actor=SYSTEM, unit=cast.tree.k, kind="regular",
+                                              starts_at=timezone.make_aware(dt.datetime(2026, 3, 20, 8, 0)))
+    url = reverse("console:card_hand_over_at", args=[issued.pk, meeting.pk])
+    seen = statuses(client, cast, url, "post")
+    assert seen == {"admin": 302, "province": 302, "commune": 302, "secretary": 302, "member": 404,
+                    "outsider": 404}  # the first hands it over; the others are told it is handed over already
+    assert PartyCard.objects.get(pk=issued.pk).state == CardState.HANDED_OVER
+    record = services.record_illness(cast.plain_m, actor=SYSTEM, valid_from=D(2026, 1, 1))
+    end = reverse("console:card_illness_end", args=[record.pk])
+    assert statuses(client, cast, end, "post") == {"admin": 302, "province": 302, "commune": 302,
+                                                   "secretary": 302, "member": 403, "outsider": 404}

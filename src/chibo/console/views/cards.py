@@ -319,8 +319,9 @@ def illness(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def illness_end(request: HttpRequest, pk: int) -> HttpResponse:
     record = SeriousIllness.objects.select_related("member").filter(pk=pk).first()
-    if record is None or not policy.can(request.user, Perm.MEMBERS_VIEW, record.member.unit_path):
+    if record is None:
         raise NotFound("illness")
+    member_queries.get_member_for_user(request.user, record.member_id)  # 404 outside the scope
     require_on(request.user, Perm.MEMBERS_PROPOSE, record.member.unit_path)
     try:
         services.end_illness(record, actor=request.user, on=timezone.localdate())

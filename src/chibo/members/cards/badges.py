@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from chibo.core.errors import DomainError
@@ -34,7 +34,7 @@ from chibo.org.models import Unit
 
 DUE_STATUSES = (Status.OFFICIAL, Status.EXEMPTED, Status.DECEASED)
 FIELDS = ("pk", "full_name", "name_folded", "birth_date", "admission_date", "since", "status", "status_since",
-          "unit_id", "unit__name", "unit_path", "tier", "ill_on_day", "ill_when_died")
+          "unit_id", "unit_name", "unit_path", "tier", "ill_on_day", "ill_when_died")
 Key = tuple[str, str, int]
 
 
@@ -110,7 +110,10 @@ def _illness_on(day: Any) -> Exists:
                   .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day)))
 
 
-def _read(unit: Unit, windows: Sequence[rules.Window], day: dt.date, *, ill_only: bool) -> QuerySet:
+def _read(unit: Unit, windows: Sequence[rules.Window], day: dt.date, *, ill_only: bool,
+          names: bool = True) -> QuerySet:
+    """One read; ``names=False`` leaves the cells' names out (the whole list reads them apart: a
+    hash join of every unit costs more than the list)."""
     in_range, tier = _ranges(windows)
     qs = (Member.objects.filter(unit_path__gte=unit.path, unit_path__lt=unit.path_upper, status__in=DUE_STATUSES)
           .annotate(since=_since()).filter(in_range).annotate(tier=tier)
@@ -121,6 +124,7 @@ def _read(unit: Unit, windows: Sequence[rules.Window], day: dt.date, *, ill_only
                                        default=Value(False), output_field=BooleanField())))
     if ill_only:
         qs = qs.filter(Q(ill_on_day=True) | Q(ill_when_died=True))
+    qs = qs.annotate(unit_name=F("unit__name") if names else Value("", output_field=CharField()))
     return qs.order_by("unit_path", "name_folded", "pk").values_list(*FIELDS)
 
 
@@ -150,8 +154,9 @@ def _key(row: tuple) -> Key:
     return row[10], row[2], row[0]
 
 
-def _reads(unit: Unit, plan: Plan) -> tuple[QuerySet, QuerySet]:
-    return (_read(unit, plan.on_time, plan.day, ill_only=False), _read(unit, plan.beyond, plan.day, ill_only=True))
+def _reads(unit: Unit, plan: Plan, *, names: bool = True) -> tuple[QuerySet, QuerySet]:
+    return (_read(unit, plan.on_time, plan.day, ill_only=False, names=names),
+            _read(unit, plan.beyond, plan.day, ill_only=True, names=names))
 
 
 @dataclass(frozen=True)
@@ -171,13 +176,15 @@ def due_page(unit: Unit, day: dt.date, *, after: Key | None = None, size: int = 
     return Page(rows, _key(consumed[-1]) if more and consumed else None)
 
 
-def due_all(unit: Unit, day: dt.date) -> Iterator[Due]:
-    """The whole list of ``unit``'s subtree (exports, the bench), in order."""
+def due_all(unit: Unit, day: dt.date) -> list[Due]:
+    """The whole list of ``unit``'s subtree (exports, the bench), in order: each read fetched whole
+    (a server-side cursor would make PostgreSQL plan for the first rows: the whole table walked in
+    cell order), then the cells' names in one query."""
     plan = plan_for(day)
-    for row in heapq.merge(*(qs.iterator(chunk_size=2000) for qs in _reads(unit, plan)), key=_key):
-        due = _judge(row, plan)
-        if due is not None:
-            yield due
+    fetched = heapq.merge(*(list(qs) for qs in _reads(unit, plan, names=False)), key=_key)
+    rows = [due for due in (_judge(r, plan) for r in fetched) if due is not None]
+    names = dict(Unit.objects.filter(pk__in={r.unit_id for r in rows}).values_list("pk", "name"))
+    return [replace(r, unit_name=names.get(r.unit_id, "")) for r in rows]
 
 
 def due_for_members(unit: Unit, day: dt.date, member_ids: Sequence[int]) -> list[Due]:

@@ -166,3 +166,14 @@ def test_an_annulled_removal_of_an_exempted_member_reopens_the_exemption(cast):
     cast.other_m.refresh_from_db()
     assert cast.other_m.status == "exempted" and cast.other_m.exemptions.get().returned_on is None
     assert tallies.verify() == []
+
+
+def test_a_warning_changed_to_an_expulsion_expels_from_the_day_settled(cast):
+    record = _sanction(cast.plain_m, "warning")
+    complaint = complaints.lodge(cast.plain_m, actor=SYSTEM, against=record, lodged_on=ON, text="x")
+    complaints.settle(complaint, actor=SYSTEM, outcome="changed", changed_to="expulsion",
+                      decided_on=ON + dt.timedelta(days=3), decision="51-QĐ/UBKT", body="UBKT Tỉnh ủy")
+    cast.plain_m.refresh_from_db()
+    assert (cast.plain_m.status, cast.plain_m.status_since) == ("expelled", ON + dt.timedelta(days=3))
+    assert MembershipGap.objects.get(member=cast.plain_m).kind == "expelled"
+    assert tallies.verify() == []

@@ -19,10 +19,18 @@ from chibo.accounts.roles import Perm
 from chibo.core import audit
 from chibo.core.errors import DomainError
 from chibo.members import party_age
-from chibo.members.enums import ComplaintOutcome, DisciplineKind, RemovalState, Status
+from chibo.members.enums import ComplaintOutcome, DisciplineKind, GapKind, RemovalState, Status
 from chibo.members.leaving import rules
 from chibo.members.leaving.models import Complaint, Exemption, Removal
-from chibo.members.leaving.services import _check_day, _lock, _need, _refuse, _require, competent_path
+from chibo.members.leaving.services import (
+    _check_day,
+    _close_exemption,
+    _lock,
+    _need,
+    _refuse,
+    _require,
+    competent_path,
+)
 from chibo.members.models import Discipline, Member
 from chibo.members.services import change_status
 
@@ -113,8 +121,9 @@ def _undo(complaint: Complaint, member: Member, *, actor: Any, on: dt.date) -> N
             member=member, kind=complaint.changed_to, decided_on=on, body=complaint.body, decision=complaint.decision,
             unit=record.unit, reason=record.reason, status_before=member.status)
         if complaint.changed_to == DisciplineKind.EXPULSION and member.status in rules.ACTIVE:
+            _close_exemption(member, on)
             change_status(member, actor=actor, status=Status.EXPELLED, on=on)
-            party_age.open_gap(member, kind="expelled", on=on, note=complaint.decision)
+            party_age.open_gap(member, kind=GapKind.EXPELLED, on=on, note=complaint.decision)
 
 
 def _restore(member: Member, before: str, expected: str, *, actor: Any, on: dt.date, left_on: dt.date) -> None:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from chibo.core.errors import DomainError
-from chibo.demo import dbtools
+from chibo.demo import cards, dbtools, dues, leaving, privacy, transfers
 from chibo.demo.accounts import DEMO_PASSWORD, NotDemoData, create_demo_accounts
 from chibo.demo.admissions import make_demo_cases
 from chibo.demo.loader import generate
@@ -19,6 +19,10 @@ from chibo.demo.meetings import make_demo_meeting
 from chibo.demo.reviews import make_demo_review
 from chibo.demo.serving import serve
 from chibo.demo.targets import make_demo_targets
+
+# the member's life after admission, in the order its records build on each other (the reads of
+# the demo member's record last, after the other parts wrote theirs)
+LIFECYCLE = (leaving, transfers, cards, dues, privacy)
 
 
 class Command(BaseCommand):
@@ -46,6 +50,8 @@ class Command(BaseCommand):
             make_demo_targets(timezone.localdate())
             make_demo_meeting(timezone.localdate())
             make_demo_review(timezone.localdate())
+            for part in LIFECYCLE:
+                part.make_demo(timezone.localdate())
         except NotDemoData as exc:
             raise CommandError(
                 f"{exc} The demo only runs on its own data set: use an empty database "

@@ -171,3 +171,22 @@ def test_a_decision_before_the_proposal_or_in_the_future_changes_nothing(cast, d
     cast.plain_m.refresh_from_db()
     removal.refresh_from_db()
     assert (cast.plain_m.status, removal.state) == ("official", "proposed") and not MembershipGap.objects.exists()
+
+
+@pytest.mark.parametrize(("after_due", "offered"), [(0, False), (1, True)])
+def test_no_recognition_vote_by_its_deadline_is_offered_the_day_after(cast, after_due, offered):
+    from chibo.admissions import rules as admission_rules
+
+    cast.plain_m.status = "probationary"
+    cast.plain_m.save(update_fields=["status"])
+    AdmissionCase.objects.create(
+        full_name=cast.plain_m.full_name, name_folded="x", sex="M", birth_date=cast.plain_m.birth_date,
+        citizen_id=cast.plain_m.citizen_id, cell=cast.tree.k, unit_path=cast.tree.k.path,
+        stage=Stage.PROBATION_REVIEWED, stage_on=dt.date(2025, 6, 1), ceremony_on=dt.date(2024, 6, 3),
+        member=cast.plain_m)
+    due = admission_rules.recognition_vote_due(dt.date(2024, 6, 3))
+    found = grounds.grounds_of([], [], {cast.plain_m.pk}, YEAR, due + dt.timedelta(days=after_due))
+    evidence = _kinds(found, cast.plain_m).get("not_recognised")
+    assert (evidence is not None) == offered
+    if offered:
+        assert evidence["vote_due"] == due.isoformat() and evidence["failed_votes"] == []

@@ -79,9 +79,23 @@ def test_create_and_whole_cell_persona_matrix(client, cast):
     url = reverse("console:transfer_create", args=[cast.plain_m.pk])  # the member sees their own record
     assert statuses(client, cast, url) == {"admin": 200, "province": 200, "commune": 200, "secretary": 403,
                                            "member": 403, "outsider": 404}
+    assert statuses(client, cast, url, "post") == {"admin": 200, "province": 200, "commune": 200,
+                                                   "secretary": 403, "member": 403, "outsider": 404}
     url = reverse("console:transfer_cell", args=[cast.tree.k.pk])
     assert statuses(client, cast, url) == {"admin": 200, "province": 200, "commune": 200, "secretary": 403,
                                            "member": 404, "outsider": 404}
+    assert statuses(client, cast, url, "post") == {"admin": 200, "province": 200, "commune": 200,
+                                                   "secretary": 403, "member": 404, "outsider": 404}
+    assert Transfer.objects.count() == 0  # empty forms: nothing recorded
+
+
+def test_whole_cell_through_the_form(client, cast):
+    client.force_login(cast.province)
+    response = client.post(reverse("console:transfer_cell", args=[cast.tree.k.pk]), {
+        "to_unit": "K2", "reason": "organization_closed", "decided_on": "05/01/2026", "decided_by": "Đảng ủy",
+        "letters_on": "26/01/2026", "accept_into": "K2"})
+    assert response.status_code == 302
+    assert Member.objects.filter(unit=cast.tree.k2).count() == 3 and Transfer.objects.count() == 3
 
 
 def test_decide_hand_over_and_accept_through_the_forms(client, cast):

@@ -38,11 +38,11 @@ def transfer_cell(cell: Unit, *, actor: Any, to_unit: Unit, decided_on: dt.date,
     """Every active member of ``cell``, each to ``destinations[member id]`` or else ``to_unit``;
     with ``letters_on`` the letters are handed over that day, and with ``accept_into`` (a cell, or
     a cell per member id; within the actor's scope) the receiver accepts them that day too."""
-    services._require_sender(actor, cell.path)
-    members = list(Member.objects.select_for_update().select_related("unit")
+    services.require_sender(actor, cell.path)
+    members = list(Member.objects.select_for_update(of=("self",)).select_related("unit")
                    .filter(unit=cell, status__in=Status.active()).order_by("name_folded", "pk"))
     destinations = destinations or {}
-    services._raise(_cell_problems(cell, members, destinations),
+    services.raise_if(_cell_problems(cell, members, destinations),
                     _("The members of %(cell)s were not transferred.") % {"cell": cell.name})
     if accept_into is not None and letters_on is None:
         letters_on = decided_on  # accepted at once: the letters are handed over the same day
@@ -80,10 +80,10 @@ def _cell_problems(cell: Unit, members: list[Member], destinations: dict[int, Un
         "full_name", "status")
     errors["member"] += [_("%(name)s is not an active member of %(cell)s (%(status)s): nothing was moved.")
                          % {"name": name, "cell": cell.name, "status": Status(status).label} for name, status in others]
-    opened = services._open_transfer(ids)
+    opened = services.open_transfers(ids)
     for member in members:
         errors["member"] += [f"{p} " + _("Nothing was moved.")
-                             for p in services._member_problems(member, opened.get(member.pk))]
+                             for p in services.member_problems(member, opened.get(member.pk))]
     return {k: v for k, v in errors.items() if v}
 
 
@@ -123,7 +123,7 @@ def _check(actor: Any, cell: Unit, members: list[Member], transfers: list[Transf
             member, kind=transfer.kind, reason=transfer.reason, to_unit=transfer.to_unit,
             decided_on=transfer.decided_on, decided_by=transfer.decided_by, temporary_until=None)
         if letters_on is not None:
-            services._check_day(letters_on, transfer.decided_on, errors, "letters_on")
+            services.check_day(letters_on, transfer.decided_on, errors, "letters_on")
         target = into[member.pk]
         if target is not None:
             errors.update(services.acceptance_problems(actor, transfer, member, target, transfer.accepted_on))  # type: ignore[arg-type]

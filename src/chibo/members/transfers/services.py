@@ -44,7 +44,7 @@ def may_receive(actor: Any, path: str) -> bool:
     return policy.can(actor, Perm.MEMBERS_CHANGE, path)
 
 
-def _require_sender(actor: Any, path: str, seen_from: str | None = None) -> None:
+def require_sender(actor: Any, path: str, seen_from: str | None = None) -> None:
     """The sending side's steps; ``seen_from``: the receiving unit's path (the receiver sees the
     transfer, so it is refused, not "not found")."""
     seen = policy.can(actor, Perm.MEMBERS_VIEW, path) or (
@@ -55,7 +55,7 @@ def _require_sender(actor: Any, path: str, seen_from: str | None = None) -> None
         raise PermissionDenied(_("Only the sending committee (its leaders or organization board) records this step."))
 
 
-def _require_receiver(actor: Any, transfer: Transfer) -> None:
+def require_receiver(actor: Any, transfer: Transfer) -> None:
     if not (policy.can(actor, Perm.MEMBERS_VIEW, transfer.to_path)
             or policy.can(actor, Perm.MEMBERS_VIEW, transfer.from_path)):
         raise NotFound("transfer")
@@ -63,7 +63,7 @@ def _require_receiver(actor: Any, transfer: Transfer) -> None:
         raise PermissionDenied(_("Only the receiving committee's organization board records this step."))
 
 
-def _check_day(on: dt.date, after: dt.date | None, errors: dict[str, list], field: str = "on") -> None:
+def check_day(on: dt.date, after: dt.date | None, errors: dict[str, list], field: str = "on") -> None:
     if on > timezone.localdate():
         errors.setdefault(field, []).append(_("This day is in the future."))
     if after is not None and on < after:
@@ -71,7 +71,7 @@ def _check_day(on: dt.date, after: dt.date | None, errors: dict[str, list], fiel
             _("This day is before the previous step (%(day)s).") % {"day": after.strftime("%d/%m/%Y")})
 
 
-def _raise(errors: dict[str, list], message: str | None = None) -> None:
+def raise_if(errors: dict[str, list], message: str | None = None) -> None:
     if errors:
         raise DomainError(message or _("Nothing was recorded: correct the fields marked below."), errors)
 
@@ -91,12 +91,12 @@ def places_of(units: Iterable[Unit]) -> dict[int, rules.Place]:
     return found
 
 
-def _open_transfer(member_ids: Iterable[int]) -> dict[int, Transfer]:
+def open_transfers(member_ids: Iterable[int]) -> dict[int, Transfer]:
     rows = Transfer.objects.filter(OPEN, member_id__in=list(member_ids)).select_related("to_unit")
     return {t.member_id: t for t in rows}
 
 
-def _member_problems(member: Member, open_one: Transfer | None) -> list[str]:
+def member_problems(member: Member, open_one: Transfer | None) -> list[str]:
     problems = []
     if member.status not in Status.active():
         problems.append(_("%(name)s is %(status)s: only an active member can be transferred.")
@@ -125,11 +125,11 @@ def decide_transfer(member: Member, *, actor: Any, kind: str, reason: str, to_un
                     note: str = "") -> Transfer:
     """The sending committee's decision to transfer ``member`` to ``to_unit`` (a committee or a
     cell, in any province). The member stays in their cell until the receiver accepts."""
-    _require_sender(actor, member.unit_path)
-    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    require_sender(actor, member.unit_path)
+    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
     return _decide(member, actor=actor, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
                    decided_by=decided_by, decision_number=decision_number, temporary_until=temporary_until,
-                   note=note, open_one=_open_transfer([member.pk]).get(member.pk))
+                   note=note, open_one=open_transfers([member.pk]).get(member.pk))
 
 
 def decision_problems(member: Member, *, kind: str, reason: str, to_unit: Unit, decided_on: dt.date,
@@ -144,7 +144,7 @@ def decision_problems(member: Member, *, kind: str, reason: str, to_unit: Unit, 
         errors["reason"] = [_("Choose a reason.")]
     if not decided_by.strip():
         errors["decided_by"] = [_("Name the body that decided (e.g. the commune's Party committee).")]
-    _check_day(decided_on, None, errors, "decided_on")
+    check_day(decided_on, None, errors, "decided_on")
     if kind == TransferKind.TEMPORARY and (problem := rules.temporary_problem(reason, decided_on, temporary_until)):
         errors["temporary_until"] = [problem]
     return errors
@@ -167,9 +167,9 @@ def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit
             open_one: Transfer | None) -> Transfer:
     errors = decision_problems(member, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
                                decided_by=decided_by, temporary_until=temporary_until)
-    if problems := _member_problems(member, open_one):
+    if problems := member_problems(member, open_one):
         errors["member"] = problems
-    _raise(errors, _("The transfer of %(name)s was not recorded.") % {"name": member.full_name})
+    raise_if(errors, _("The transfer of %(name)s was not recorded.") % {"name": member.full_name})
     transfer = new_transfer(member, kind=kind, reason=reason, to_unit=to_unit, decided_on=decided_on,
                             decided_by=decided_by, decision_number=decision_number, temporary_until=temporary_until,
                             places=places_of([member.unit, to_unit]), start_by=rules.start_by(decided_on), note=note)
@@ -184,8 +184,8 @@ def _decide(member: Member, *, actor: Any, kind: str, reason: str, to_unit: Unit
 
 
 def _locked(transfer: Transfer, step: str) -> Transfer:
-    transfer = (Transfer.objects.select_for_update().select_related("member", "from_unit", "to_unit")
-                .get(pk=transfer.pk))
+    transfer = (Transfer.objects.select_for_update(of=("self",))
+                .select_related("member", "from_unit", "to_unit").get(pk=transfer.pk))
     if step not in rules.allowed_steps(transfer.state, transfer.kind):
         raise DomainError(_("This step cannot be taken now: the transfer is “%(state)s”.")
                           % {"state": State(transfer.state).label})
@@ -195,11 +195,11 @@ def _locked(transfer: Transfer, step: str) -> Transfer:
 @transaction.atomic
 def hand_over_letter(transfer: Transfer, *, actor: Any, on: dt.date, letter_number: str = "") -> Transfer:
     """The introduction letter handed to the member (they "leave"): the present-by day starts."""
-    _require_sender(actor, transfer.from_path, transfer.to_path)
+    require_sender(actor, transfer.from_path, transfer.to_path)
     transfer = _locked(transfer, Step.HAND_OVER)
     errors: dict[str, list] = {}
-    _check_day(on, transfer.decided_on, errors)
-    _raise(errors)
+    check_day(on, transfer.decided_on, errors)
+    raise_if(errors)
     transfer.state, transfer.left_on, transfer.present_by = State.LEFT, on, rules.present_by(on)
     transfer.letter_number = letter_number.strip()[:32] or f"{transfer.pk}/GTSHĐ"
     transfer.save(update_fields=["state", "left_on", "present_by", "letter_number", "updated_at"])
@@ -218,11 +218,11 @@ def _tell_receiver(transfer_id: int) -> None:
 @transaction.atomic
 def record_presented(transfer: Transfer, *, actor: Any, on: dt.date) -> Transfer:
     """The member presented the letter to the receiving committee."""
-    _require_receiver(actor, transfer)
+    require_receiver(actor, transfer)
     transfer = _locked(transfer, Step.PRESENT)
     errors: dict[str, list] = {}
-    _check_day(on, transfer.left_on, errors)
-    _raise(errors)
+    check_day(on, transfer.left_on, errors)
+    raise_if(errors)
     transfer.state, transfer.presented_on = State.PRESENTED, on
     transfer.save(update_fields=["state", "presented_on", "updated_at"])
     audit.record("members.transfer_presented", actor=actor, obj=transfer, unit_path=transfer.to_path,
@@ -236,7 +236,7 @@ def accept_transfer(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, 
     """The receiving committee accepts the member into ``cell`` on ``on``: an official transfer
     moves their placement and the tallies on that day; a temporary one attaches them to ``cell``
     (``temp_unit``, a temporary placement) without counting them there."""
-    _require_receiver(actor, transfer)
+    require_receiver(actor, transfer)
     transfer = _locked(transfer, Step.ACCEPT)
     return _accept(transfer, actor=actor, cell=cell, on=on, excuse_lateness=excuse_lateness)
 
@@ -245,7 +245,7 @@ def acceptance_problems(actor: Any, transfer: Transfer, member: Member, cell: Un
     """What is wrong with accepting ``member`` into ``cell`` on ``on`` (PermissionDenied when the
     actor may not place members there)."""
     errors: dict[str, list] = {}
-    _check_day(on, transfer.presented_on or transfer.left_on, errors)
+    check_day(on, transfer.presented_on or transfer.left_on, errors)
     if not cell.holds_members or not cell.is_open:
         errors.setdefault("cell", []).append(_("Choose an open cell or grassroots cell."))
     elif not paths.is_within(cell.path, transfer.to_path):
@@ -261,8 +261,8 @@ def acceptance_problems(actor: Any, transfer: Transfer, member: Member, cell: Un
 
 
 def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool) -> Transfer:
-    member = Member.objects.select_for_update().select_related("unit").get(pk=transfer.member_id)
-    _raise(acceptance_problems(actor, transfer, member, cell, on))
+    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=transfer.member_id)
+    raise_if(acceptance_problems(actor, transfer, member, cell, on))
     presented = transfer.presented_on or on
     if transfer.kind == TransferKind.OFFICIAL:
         move_many([member], {member.pk: cell}, on, transfer.decision_number)
@@ -331,11 +331,11 @@ def record_lateness(member: Member, transfer: Transfer, presented: dt.date) -> i
 def return_from_temporary(transfer: Transfer, *, actor: Any, on: dt.date) -> Transfer:
     """The end of a temporary stay: the temporary placement closes and ``temp_unit`` is cleared."""
     if not (may_send(actor, transfer.from_path) or may_receive(actor, transfer.to_path)):
-        _require_sender(actor, transfer.from_path, transfer.to_path)
+        require_sender(actor, transfer.from_path, transfer.to_path)
     transfer = _locked(transfer, Step.RETURN)
     errors: dict[str, list] = {}
-    _check_day(on, transfer.accepted_on, errors)
-    _raise(errors)
+    check_day(on, transfer.accepted_on, errors)
+    raise_if(errors)
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     Placement.objects.filter(member=member, kind=PlacementKind.TEMPORARY, unit=transfer.cell,
                              valid_to__isnull=True).update(valid_to=on)
@@ -352,13 +352,13 @@ def return_from_temporary(transfer: Transfer, *, actor: Any, on: dt.date) -> Tra
 @transaction.atomic
 def cancel_transfer(transfer: Transfer, *, actor: Any, on: dt.date, note: str = "") -> Transfer:
     """The sending committee withdraws a transfer not yet accepted (the member stays)."""
-    _require_sender(actor, transfer.from_path, transfer.to_path)
+    require_sender(actor, transfer.from_path, transfer.to_path)
     transfer = _locked(transfer, Step.CANCEL)
     errors: dict[str, list] = {}
-    _check_day(on, transfer.decided_on, errors)
+    check_day(on, transfer.decided_on, errors)
     if not note.strip():
         errors["note"] = [_("Say why the transfer is cancelled.")]
-    _raise(errors)
+    raise_if(errors)
     transfer.state, transfer.cancelled_on, transfer.note = State.CANCELLED, on, note.strip()[:255]
     transfer.save(update_fields=["state", "cancelled_on", "note", "updated_at"])
     audit.record("members.transfer_cancelled", actor=actor, obj=transfer, unit_path=transfer.from_path,

@@ -95,23 +95,31 @@ def _insert_lines(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
 
 
 def _sum_closes(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
+    """Each new close's sums from its lines (one aggregate joined back) and the cell's share."""
     kept = int(rule("dues.shares", on=month)["retained_per_mille"][0])
-    sums = {
-        "members": "COUNT(*)",
-        "exempt": f"SUM(CASE WHEN l.state = '{MonthState.EXEMPT}' THEN 1 ELSE 0 END)",
-        "unpaid_members": f"SUM(CASE WHEN l.state IN ('{MonthState.UNPAID}', '{MonthState.PARTLY}') THEN 1 ELSE 0 END)",
-        "due": "SUM(l.due)",
-        "paid": "SUM(l.paid)",
-        "unpaid": "SUM(CASE WHEN l.paid < l.due THEN l.due - l.paid ELSE 0 END)",
-    }
-    sets = ", ".join(f"{col} = COALESCE((SELECT {expr} FROM dues_monthline l WHERE l.close_id = dues_monthclose.id), 0)"
-                     for col, expr in sums.items())
-    where = "WHERE month = %s AND closed_at = %s AND unit_path >= %s AND unit_path < %s"
+    unpaid = f"('{MonthState.UNPAID}', '{MonthState.PARTLY}')"
+    where = "c.month = %s AND c.closed_at = %s AND c.unit_path >= %s AND c.unit_path < %s"
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE dues_monthclose SET {sets} {where}", [month, stamp, lo, hi])
-        cur.execute("UPDATE dues_monthclose SET retained = paid * %s / 1000, "
-                    f"remitted = paid - paid * %s / 1000 {where}",
-                    [kept, kept, month, stamp, lo, hi])
+        cur.execute(
+            "UPDATE dues_monthclose SET members = s.members, exempt = s.exempt, unpaid_members = s.unpaid_members, "
+            "due = s.due, paid = s.paid, unpaid = s.unpaid, retained = s.paid * %s / 1000, "
+            "remitted = s.paid - s.paid * %s / 1000 FROM ("
+            "SELECT l.close_id, COUNT(*) AS members, "
+            f"SUM(CASE WHEN l.state = '{MonthState.EXEMPT}' THEN 1 ELSE 0 END) AS exempt, "
+            f"SUM(CASE WHEN l.state IN {unpaid} THEN 1 ELSE 0 END) AS unpaid_members, "
+            "SUM(l.due) AS due, SUM(l.paid) AS paid, "
+            "SUM(CASE WHEN l.paid < l.due THEN l.due - l.paid ELSE 0 END) AS unpaid "
+            f"FROM dues_monthline l JOIN dues_monthclose c ON c.id = l.close_id WHERE {where} GROUP BY l.close_id"
+            ") s WHERE s.close_id = dues_monthclose.id", [kept, kept, month, stamp, lo, hi])
+
+
+def _analyze(*tables: str) -> None:
+    """Fresh statistics for the tables just filled (PostgreSQL plans the next statements on them;
+    ANALYZE sees this transaction's own rows). A first close, or one much larger than the last,
+    would otherwise be planned as if the tables were empty."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def close_month(unit: Unit, month: dt.date, *, actor: Any) -> int:
@@ -142,7 +150,9 @@ def close_month(unit: Unit, month: dt.date, *, actor: Any) -> int:
         if not closed:
             raise DomainError(_("Every cell here has already closed %(m)s.") % {"m": f"{month:%m/%Y}"},
                               {"month": [_("Already closed.")]})
+        _analyze("dues_monthclose")
         _insert_lines(month, stamp, lo, hi)
+        _analyze("dues_monthline")
         _sum_closes(month, stamp, lo, hi)
         arrears.add_closed(month, stamp, lo, hi)
         audit.record("dues.month_closed", actor=actor, obj=unit, unit_path=unit.path,

@@ -113,7 +113,7 @@ def test_the_console_register_and_arrears(browser, live_server, cast, dues):
     page.goto(f"{base}/units/{cast.tree.p.pk}/dues/arrears/")
     expect(page.locator(".dues-arrears tbody tr")).to_have_count(3)
     shoot(page, "dues-arrears", docs=True)
-    closed = rules.add_months(rules.month_of(timezone.localdate()), -2)
+    closed = rules.add_months(rules.month_of(timezone.localdate()), -3)  # a closed month the members paid
     page.goto(f"{base}/units/{cast.tree.p.pk}/dues/?month={closed:%Y-%m}")
     expect(page.locator(".dues-shares")).to_be_visible()
     shoot(page, "dues-unit", docs=True)

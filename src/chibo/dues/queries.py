@@ -75,6 +75,8 @@ def member_dues(member: Member, *, today: dt.date) -> MemberDues:
     since = member.party_since or member.admission_date
     years = book.age_years(this_month)
     exempt_from = _years_after(since, years) if since and years else None
+    if exempt_from is not None and exempt_from > rules.add_months(this_month, 12):
+        exempt_from = None  # shown from a year before
     return MemberDues(member, today, basis, now, book.rates(this_month), bases, reliefs, payments,
                       months, unpaid, book.threshold(today.year), exempt_from)
 

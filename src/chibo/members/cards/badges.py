@@ -122,7 +122,8 @@ def _read(unit: Unit, windows: Sequence[rules.Window], day: dt.date, *, ill_only
           .annotate(ill_on_day=_illness_on(day) if ill_only else Value(False, output_field=BooleanField()),
                     ill_when_died=Case(When(status=Status.DECEASED, then=_illness_on(OuterRef("status_since"))),
                                        default=Value(False), output_field=BooleanField())))
-    if ill_only:
+    if ill_only:  # driven by the few "seriously ill" records, not by the early windows' wide ranges
+        qs = qs.filter(pk__in=SeriousIllness.objects.filter(valid_from__lte=day).values("member_id"))
         qs = qs.filter(Q(ill_on_day=True) | Q(ill_when_died=True))
     qs = qs.annotate(unit_name=F("unit__name") if names else Value("", output_field=CharField()))
     return qs.order_by("unit_path", "name_folded", "pk").values_list(*FIELDS)

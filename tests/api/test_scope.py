@@ -19,7 +19,8 @@ from tests.factories.admissions import open_case
 INVALID = "The request has invalid values: see the fields below."
 # the operations that name no unit, member or case: they only ever show the caller's own things
 WITHOUT_IDS = {("GET", "/api/v1/units/"), ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read"),
-               ("GET", "/api/v1/quality/my-review")}
+               ("GET", "/api/v1/quality/my-review"),
+               ("GET", "/api/v1/dues/me")}  # the caller's own dues (issue 13)
 NOT_FOUND = {"unit_id": "No such unit.", "member_id": "No such member.", "case_id": "No such case.",
              "unit": "No such unit.", "cell": "No such unit."}
 

@@ -68,3 +68,19 @@ def test_api_arrears_persona_matrix_and_paging(api, cast, history):
     names = {i["member_name"] for i in first["items"] + second["items"]}
     assert names == {"Trần Thị Bình", "Đặng Văn An", "Lê Hoàng Cường"}
     assert Payment.objects.count() == 2
+
+
+def test_the_member_page_shows_the_dues_panel(client, cast, history):
+    client.force_login(cast.secretary)
+    page = client.get(reverse("console:member", args=[history.pk])).content.decode()
+    assert "dues-panel" in page and reverse("console:member_dues", args=[history.pk]) in page
+
+
+def test_api_arrears_query_count_does_not_grow(api, cast, history, django_assert_max_num_queries):
+    url = f"/dues/units/{cast.tree.p.pk}/arrears"
+    api.province.get(url, year=2026, limit=1)
+    with django_assert_max_num_queries(16):
+        one = api.province.get(url, year=2026, limit=1)
+    with django_assert_max_num_queries(16):
+        three = api.province.get(url, year=2026, limit=3)
+    assert (len(one.json["items"]), len(three.json["items"])) == (1, 3)

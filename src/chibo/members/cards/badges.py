@@ -184,8 +184,16 @@ def due_all(unit: Unit, day: dt.date) -> list[Due]:
     plan = plan_for(day)
     fetched = heapq.merge(*(list(qs) for qs in _reads(unit, plan, names=False)), key=_key)
     rows = [due for due in (_judge(r, plan) for r in fetched) if due is not None]
-    names = dict(Unit.objects.filter(pk__in={r.unit_id for r in rows}).values_list("pk", "name"))
+    names = _names(unit, rows)
     return [replace(r, unit_name=names.get(r.unit_id, "")) for r in rows]
+
+
+def _names(unit: Unit, rows: list[Due]) -> dict[int, str]:
+    """The cells' names: by id for a few, else the subtree's units as a range (an IN list of tens
+    of thousands of ids costs seconds)."""
+    ids = {r.unit_id for r in rows}
+    units = Unit.objects.filter(pk__in=ids) if len(ids) <= 1000 else Unit.objects.subtree(unit)
+    return dict(units.values_list("pk", "name"))
 
 
 def due_for_members(unit: Unit, day: dt.date, member_ids: Sequence[int]) -> list[Due]:

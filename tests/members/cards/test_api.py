@@ -62,5 +62,5 @@ def test_my_card(api, cast):
 
 def test_badges_days_out_of_range_are_refused(api, cast):
     path = f"/cards/units/{cast.tree.c.pk}/badges"
-    for day in ("0001-02-03", "9999-11-07"):
+    for day in ("0001-02-03", "9999-11-07", "2000-01-01"):
         assert api.commune.get(path, day=day).status == 422, day

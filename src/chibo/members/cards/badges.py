@@ -65,7 +65,8 @@ class Plan:
     beyond: list[rules.Window]  # the early windows' part after the day
 
 
-FIRST_DAY, LAST_DAY = dt.date(1930, 2, 3), dt.date(2200, 12, 31)  # the Party's founding; far enough
+# the first award day under the rulebook's badge rules (in force from 19 January 2011); far enough
+FIRST_DAY, LAST_DAY = dt.date(2011, 2, 3), dt.date(2200, 12, 31)
 
 
 def plan_for(day: dt.date) -> Plan:

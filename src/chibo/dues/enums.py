@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class Category(models.TextChoices):
     """How a member's monthly dues are computed (the rule ``dues.rates``)."""
 
+    # xgettext:no-python-format
     SALARIED = "salaried", _("Salaried (1% of the previous month's social-insurance salary)")
+    # xgettext:no-python-format
     PENSIONER = "pensioner", _("Pensioner (0.5% of the pension)")
     STUDENT = "student", _("Student (fixed amount)")
     OTHER = "other", _("Other members (fixed amount)")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from chibo.members.leaving.tasks import end_working_away_exemptions  # noqa: F401  (huey finds it here)
 from chibo.members.transfers import reminders as transfer_reminders
 
 

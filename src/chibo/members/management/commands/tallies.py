@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from chibo.admissions import tallying
+from chibo.dues import arrears as dues_arrears
 from chibo.members import tallies
 from chibo.org.models import Unit
 from chibo.quality import tallies as review_tallies
@@ -8,7 +9,7 @@ from chibo.quality import tallies as review_tallies
 
 class Command(BaseCommand):
     help = ("Recompute (--rebuild) or check (--verify, the default) the per-unit member, admission and review "
-            "tallies.")
+            "tallies (--verify also checks the dues arrears tallies).")
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="recompute every tally from the member table")
@@ -36,7 +37,12 @@ class Command(BaseCommand):
             for (unit_id, year, quarter), column, stored, fresh in wrong_reviews[:50]:
                 self.stderr.write(f"{codes.get(unit_id, unit_id)} {year}" + (f" Q{quarter}" if quarter else "")
                                   + f": reviews {column} stored {stored}, recount {fresh}")
-            if wrong or wrong_days or wrong_reviews:
-                total = len(wrong) + len(wrong_days) + len(wrong_reviews)
+            wrong_arrears = dues_arrears.verify()
+            codes = dict(Unit.objects.filter(pk__in={w[0] for w in wrong_arrears}).values_list("pk", "code"))
+            for unit_id, year, column, stored, fresh in wrong_arrears[:50]:
+                self.stderr.write(f"{codes.get(unit_id, unit_id)} {year}: dues arrears {column} stored {stored}, "
+                                  f"recount {fresh} (closing the month again recounts them)")
+            if wrong or wrong_days or wrong_reviews or wrong_arrears:
+                total = len(wrong) + len(wrong_days) + len(wrong_reviews) + len(wrong_arrears)
                 raise CommandError(f"{total} tally values disagree with a recount; run with --rebuild.")
             self.stdout.write("All tallies agree with a recount.")

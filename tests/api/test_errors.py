@@ -21,9 +21,11 @@ def test_the_openapi_document_lists_every_operation_and_both_credentials(db):
     assert operations == [
         ("GET", "/api/v1/admissions/cases"), ("GET", "/api/v1/admissions/cases/{case_id}"),
         ("GET", "/api/v1/admissions/inbox"), ("GET", "/api/v1/admissions/overdue"),
+        ("GET", "/api/v1/cards/me"), ("GET", "/api/v1/cards/units/{unit_id}/badges"),
+        ("GET", "/api/v1/dues/me"), ("GET", "/api/v1/dues/units/{unit_id}/arrears"),
         ("GET", "/api/v1/members/"), ("GET", "/api/v1/members/{member_id}"), ("GET", "/api/v1/notifications"),
-        ("GET", "/api/v1/quality/my-review"), ("GET", "/api/v1/quality/units/{unit_id}/results"),
-        ("GET", "/api/v1/quality/units/{unit_id}/reviews"), ("GET", "/api/v1/units/"),
+        ("GET", "/api/v1/privacy/me"), ("GET", "/api/v1/quality/my-review"), ("GET", "/api/v1/quality/units/{unit_id}/results"),
+        ("GET", "/api/v1/quality/units/{unit_id}/reviews"), ("GET", "/api/v1/transfers/"), ("GET", "/api/v1/units/"),
         ("GET", "/api/v1/units/{unit_id}"), ("GET", "/api/v1/units/{unit_id}/as-of"),
         ("GET", "/api/v1/units/{unit_id}/children"), ("GET", "/api/v1/units/{unit_id}/subtree"),
         ("PATCH", "/api/v1/admissions/cases/{case_id}"), ("PATCH", "/api/v1/members/{member_id}"),

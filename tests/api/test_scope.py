@@ -20,7 +20,8 @@ INVALID = "The request has invalid values: see the fields below."
 # the operations that name no unit, member or case: they only ever show the caller's own things
 WITHOUT_IDS = {("GET", "/api/v1/units/"), ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read"),
                ("GET", "/api/v1/quality/my-review"),
-               ("GET", "/api/v1/dues/me")}  # the caller's own dues (issue 13)
+               # the caller's own card, dues and "who can see my data" (issue 13)
+               ("GET", "/api/v1/cards/me"), ("GET", "/api/v1/dues/me"), ("GET", "/api/v1/privacy/me")}
 NOT_FOUND = {"unit_id": "No such unit.", "member_id": "No such member.", "case_id": "No such case.",
              "unit": "No such unit.", "cell": "No such unit."}
 
@@ -95,7 +96,7 @@ def test_every_route_answers_404_for_another_provinces_objects_whatever_it_is_se
                 walked.add((method, path))
                 assert (response.status_code, response.json()) == (
                     404, {"detail": NOT_FOUND[named[0]], "errors": {}}), (method, path, query, body)
-    assert len(walked) == 17
+    assert len(walked) == 20
 
 
 def test_inside_the_scope_an_empty_or_invalid_body_is_still_a_422(api, cast):

@@ -12,7 +12,7 @@ from chibo.notifications.models import Kind
 from chibo.notifications.services import Message, notify
 from tests.factories.registry import make_member, make_unit
 
-HOME_BUDGET = 8
+HOME_BUDGET = 9  # 8, and the open gap of the party age (members.party_age) since issue 13
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def _bigger(cast) -> None:
 
 
 @pytest.mark.parametrize("size", ["small", "bigger"])
-def test_home_stays_within_eight_queries(cast, client, size, django_assert_max_num_queries):
+def test_home_stays_within_nine_queries(cast, client, size, django_assert_max_num_queries):
     if size == "bigger":
         _bigger(cast)
     client.force_login(cast.member)
@@ -53,5 +53,6 @@ def test_card_and_inbox_do_not_grow_with_the_data(cast, client, size, name, djan
         _bigger(cast)
     client.force_login(cast.member)
     client.get(reverse(name))
-    with django_assert_max_num_queries(7):
+    # 7, and the card register's view of the member (card, badges, illness, the gap) on the card since issue 13
+    with django_assert_max_num_queries(9 if name == "handbook:card" else 7):
         assert client.get(reverse(name)).status_code == 200

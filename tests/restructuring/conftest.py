@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chibo.accounts.policy import SYSTEM
 from chibo.admissions import services as admissions
+from chibo.dues import closing as dues
 from chibo.library import services as library
 from chibo.meetings import services as meetings
 from chibo.quality import periods as reviews
@@ -20,7 +21,8 @@ from tests.factories.library import make_document
 
 def fill(cast, n: int) -> SimpleNamespace:
     """``n`` meetings, documents addressed to cell K, studies of them confirmed by its member,
-    targets, admission cases of K, courses of its committee G, and the years' reviews opened by G."""
+    targets, admission cases of K, courses of its committee G, the years' reviews opened by G, and
+    closed months of K's dues (its members in arrears)."""
     k, g, soon = cast.tree.k, cast.tree.g, timezone.now() + dt.timedelta(days=5)
     made = SimpleNamespace(meetings=[], documents=[], studies=[], targets=[], cases=[], courses=[])
     for i in range(n):
@@ -39,6 +41,8 @@ def fill(cast, n: int) -> SimpleNamespace:
                             decide_until=dt.date(2020 + i, 12, 1))
         made.courses.append(admissions.create_course(actor=SYSTEM, unit=g, name=f"Lớp cảm tình đảng {i + 1}",
                                                      starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 5)))
+        # a closed month of dues with every member unpaid: the cell's closes and its members' arrears
+        dues.close_month(k, dt.date(2026, 1 + i, 1), actor=SYSTEM)
     return made
 
 

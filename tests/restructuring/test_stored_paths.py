@@ -18,6 +18,7 @@ from chibo.admissions.models import AdmissionCase, Course
 from chibo.core import queries as audit_queries
 from chibo.core.errors import NotFound
 from chibo.core.models import AuditEntry
+from chibo.dues import arrears as dues_arrears
 from chibo.imports.services import import_path
 from chibo.library import queries as library_queries
 from chibo.library.models import Document, StudyAssignment, StudyConfirmation
@@ -133,7 +134,8 @@ def test_an_imported_unit_never_takes_the_path_a_moved_unit_had(cast, tmp_path):
 def test_a_move_costs_the_same_queries_whatever_the_number_of_rows_it_carries(cast, rows,
                                                                              django_assert_num_queries):
     fill(cast, rows)
-    with django_assert_num_queries(43):
+    with django_assert_num_queries(56):
         restructuring.move_unit(cast.tree.g, actor=SYSTEM, new_parent=cast.tree.qc, on=D(2025, 7, 1))
     assert tallies.verify() == []
     assert tallying.verify() == []
+    assert dues_arrears.verify() == []

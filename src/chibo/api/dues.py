@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from chibo.api.schemas import ERRORS, Id, UnitRef, text
 from chibo.core.errors import NotFound
-from chibo.dues import queries
+from chibo.dues import grounds, queries
 from chibo.dues.ledger import MonthView
 from chibo.members.models import Member
 
@@ -67,7 +67,7 @@ class MyDuesOut(Schema):
 
 
 class ArrearsQuery(Schema):
-    year: int = Field(default_factory=lambda: timezone.localdate().year, ge=2000, le=2100)
+    year: int = Field(default_factory=lambda: timezone.localdate().year, ge=grounds.FIRST_YEAR, le=2100)
     after: text(100) | None = Field(None, description="The `next` value of the previous page.")
     limit: int = Field(50, ge=1, le=200)
 

@@ -71,11 +71,12 @@ def remove_close(close: MonthClose) -> None:
     _move_tallies(year, deltas, -1)
 
 
-def _move_tallies(year: int, deltas: Delta, sign: int) -> None:
-    """Add ``deltas`` (by the unit path of the arrears) to every unit of each path's chain."""
+def _move_tallies(year: int, deltas: Delta, sign: int, *, chain_only: bool = False) -> None:
+    """Add ``deltas`` (by the unit path of the arrears) to every unit of each path's chain (to the
+    units of those paths alone with ``chain_only``)."""
     chain: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for path, values in deltas.items():
-        for ancestor in paths.ancestors(path):
+        for ancestor in ([path] if chain_only else paths.ancestors(path)):
             for i, v in enumerate(values):
                 chain[ancestor][i] += sign * v
     if not chain:
@@ -88,6 +89,18 @@ def _move_tallies(year: int, deltas: Delta, sign: int) -> None:
             "ON CONFLICT (unit_id, year) DO UPDATE SET members = dues_arrearstally.members + excluded.members, "
             "months = dues_arrearstally.months + excluded.months, amount = dues_arrearstally.amount + excluded.amount",
             rows)
+
+
+def move_between(unit: Unit, old_parent_path: str, new_parent_path: str) -> None:
+    """``unit``'s subtree moves from under ``old_parent_path`` to under ``new_parent_path`` (a
+    restructuring): its arrears tallies leave the old chain and join the new one (the chains'
+    common ancestors keep theirs). Its own rows and its arrears' paths move with the tree."""
+    old_chain, new_chain = set(paths.ancestors(old_parent_path)), set(paths.ancestors(new_parent_path))
+    common = old_chain & new_chain
+    for tally in ArrearsTally.objects.filter(unit=unit):
+        values = [tally.members, tally.months, tally.amount]
+        _move_tallies(tally.year, {p: values for p in old_chain - common}, -1, chain_only=True)
+        _move_tallies(tally.year, {p: values for p in new_chain - common}, 1, chain_only=True)
 
 
 @dataclass(frozen=True)
@@ -136,15 +149,18 @@ def verify() -> list[tuple[int, int, str, int, int]]:
     """(unit id, year, column, tally, recomputed) for every tally that disagrees with the rows."""
     expected: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     ids = dict(Unit.objects.values_list("path", "id"))
+    problems: list[tuple[int, int, str, int, int]] = []
     for path, year, n, months, amount in (Arrear.objects.values_list("unit_path", "year")
                                           .annotate(n=Count("id"), m=Sum("months"), a=Sum("amount"))
                                           .values_list("unit_path", "year", "n", "m", "a")):
         for ancestor in paths.ancestors(path):
+            if ancestor not in ids:  # a path no unit has (a stale copy): reported, never a crash
+                problems.append((0, year, f"path {ancestor}", 0, n))
+                continue
             values = expected[(ids[ancestor], year)]
             values[0] += n
             values[1] += months
             values[2] += amount
-    problems = []
     seen = set()
     for t in ArrearsTally.objects.all():
         seen.add((t.unit_id, t.year))

@@ -18,6 +18,7 @@ from chibo.dues.enums import MonthState
 from chibo.dues.ledger import RateBook, member_months
 
 UNPAID = (MonthState.UNPAID, MonthState.PARTLY)
+FIRST_YEAR = 2011  # the first year the rulebook's dues rules (and so the ledger's years) cover
 
 
 def unpaid_months(member_ids: list[int], year: int, *, today: dt.date | None = None,

@@ -136,7 +136,9 @@ class MonthClose(models.Model):
     class Meta:
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
-        indexes = [models.Index(fields=["month", "unit_path"], name="dues_close_month_path")]
+        indexes = [models.Index(fields=["month", "unit_path"], name="dues_close_month_path"),
+                   # a restructuring rewrites the paths of a moved subtree (restructuring.stored_paths)
+                   models.Index(fields=["unit_path"], name="dues_close_path")]
         constraints = [
             models.UniqueConstraint(fields=["unit", "month"], condition=Q(reopened_at__isnull=True),
                                     name="dues_close_one_open_per_month"),
@@ -177,7 +179,9 @@ class Arrear(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="dues_arrear_one_per_year")]
-        indexes = [models.Index(fields=["year", "unit_path", "member"], name="dues_arrear_year_path")]
+        indexes = [models.Index(fields=["year", "unit_path", "member"], name="dues_arrear_year_path"),
+                   # a restructuring rewrites the paths of a moved subtree (restructuring.stored_paths)
+                   models.Index(fields=["unit_path"], name="dues_arrear_path")]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year}: {self.months}"

@@ -18,9 +18,9 @@ from chibo.library import queries as library_queries
 from chibo.library.models import Document, StudyAssignment, StudyConfirmation
 from chibo.meetings import queries as meeting_queries
 from chibo.meetings.models import Meeting
+from chibo.members import party_age as member_party_age
 from chibo.members.enums import Status
 from chibo.members.models import Member, UnitMemberTally
-from chibo.members.rules import age_years
 from chibo.org import paths
 from chibo.org.models import Unit
 
@@ -31,10 +31,9 @@ TOP_ASKABLE_DEPTH = 2
 
 
 def party_age(member: Member, on: dt.date | None = None) -> int | None:
-    """Whole years since the admission decision (gaps are not recorded yet, so none are deducted)."""
-    if member.admission_date is None:
-        return None
-    return max(age_years(member.admission_date, on or timezone.localdate()), 0)
+    """Whole years of party age (``members.party_age``: from the first admission, minus the gaps)."""
+    age = member_party_age.of_member(member, on or timezone.localdate())
+    return None if age is None else age.years
 
 
 def askable_units(member: Member) -> list[Unit]:

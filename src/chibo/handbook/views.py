@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.db.models import Field
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,7 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.handbook import queries, services
 from chibo.handbook.access import HandbookRefused, handbook_member
 from chibo.handbook.forms import AskForm, PostForm
+from chibo.members.cards import queries as cards
 from chibo.members.models import Member
 from chibo.members.queries import mask
 from chibo.notifications import services as inbox
@@ -72,7 +74,9 @@ def home(request: HttpRequest, member: Member) -> HttpResponse:
 
 @handbook_page
 def card(request: HttpRequest, member: Member) -> HttpResponse:
-    age = queries.party_age(member)
+    # the card register's view of the member: the party age with its gaps, the card's state, badges
+    own = cards.of_member(member, timezone.localdate())
+    age = own.age.years if own.age else None
     fields = [
         (_label("birth_date"), _day(member.birth_date), ""),
         (_label("sex"), member.get_sex_display(), ""),
@@ -86,12 +90,6 @@ def card(request: HttpRequest, member: Member) -> HttpResponse:
         (gettext_lazy("party age"), None if age is None else ngettext("%(n)d year", "%(n)d years", age) % {"n": age},
          "party-age"),
     ]
-    # the card register's view of the member: the party age with its gaps, the card's state, badges
-    from django.utils import timezone
-
-    from chibo.members.cards import queries as cards
-
-    own = cards.of_member(member, timezone.localdate())
     return _page(request, "handbook/card.html", member, {"fields": fields, "own": own}, tab="card")
 
 

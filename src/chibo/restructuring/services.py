@@ -22,6 +22,7 @@ from chibo.admissions import tallying as admission_tallies
 from chibo.admissions.models import AdmissionCase
 from chibo.admissions.stages import FINAL
 from chibo.core.errors import DomainError
+from chibo.dues import arrears as dues_arrears
 from chibo.members import tallies as member_tallies
 from chibo.members.enums import Status
 from chibo.members.models import Member, UnitMemberTally
@@ -51,6 +52,7 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: dt.date) -> None:
             member_tallies.move_between(unit.parent.path, new_parent.path, tally.as_dict())
         admission_tallies.move_between(unit, unit.parent.path, new_parent.path, on)
         quality_tallies.move_between(unit, unit.parent.path, new_parent.path)
+        dues_arrears.move_between(unit, unit.parent.path, new_parent.path)
     new_path = tree.reposition(unit, new_parent, on=on)
     stored_paths.rewrite(old_path, new_path)
 

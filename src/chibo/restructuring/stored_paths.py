@@ -23,6 +23,10 @@ same unit, and whoever sees that unit now sees the row.
   cell or committee in the movement.
 - ``members.Transfer.from_path`` and ``to_path``: the sending cell and the receiving unit of a
   transfer of party activity (the two sides' scopes: whoever sees those units now sees it).
+- ``members.Removal.unit_path``: the proposing cell; ``members.PartyCard``, ``CardCampaign`` and
+  ``BadgeAward.unit_path``: the holder's cell at issue, the committee running the exchange, the
+  member's cell at the award; ``dues.MonthClose`` and ``dues.Arrear.unit_path``: the closing cell,
+  the cell where the member's arrears of the year are kept (their tallies move in ``_relocate``).
 
 Stay (``KEPT``): historical records, written once.
 
@@ -43,9 +47,10 @@ from django.db.models import Model, Value
 from django.db.models.functions import Concat, Substr
 
 from chibo.admissions.models import AdmissionCase, Course
+from chibo.dues.models import Arrear, MonthClose
 from chibo.library.models import Document, StudyAssignment, StudyConfirmation
 from chibo.meetings.models import Meeting
-from chibo.members.models import Member, Transfer
+from chibo.members.models import BadgeAward, CardCampaign, Member, PartyCard, Removal, Transfer
 from chibo.org import paths
 from chibo.quality.models import (
     FourGoodApproval,
@@ -78,6 +83,12 @@ FOLLOWING: tuple[tuple[type[Model], str], ...] = (
     (FourGoodRecognition, "unit_path"),
     (Transfer, "from_path"),
     (Transfer, "to_path"),
+    (Removal, "unit_path"),
+    (PartyCard, "unit_path"),
+    (CardCampaign, "unit_path"),
+    (BadgeAward, "unit_path"),
+    (MonthClose, "unit_path"),
+    (Arrear, "unit_path"),
 )
 
 KEPT: dict[str, str] = {

@@ -27,7 +27,7 @@ from chibo.console.views.common import console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm
-from chibo.dues import closing, queries, rules, services
+from chibo.dues import closing, grounds, queries, rules, services
 from chibo.dues.enums import Category, MonthState, ReliefGround, ReliefKind
 from chibo.dues.models import MonthClose
 from chibo.members import queries as member_queries
@@ -123,7 +123,7 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+    return year if grounds.FIRST_YEAR <= year <= today.year + 1 else today.year
 
 
 def _month(request: HttpRequest) -> dt.date:

@@ -112,6 +112,19 @@ def test_the_proposal_keeps_the_evidence_and_waits_for_the_committee(cast):
     assert cast.plain_m.status == "official"
 
 
+def test_the_not_recognised_ground_is_refused_for_an_official_member(cast):
+    with pytest.raises(DomainError) as err:
+        services.propose_removal(cast.plain_m, actor=cast.secretary, ground="not_recognised", proposed_on=ON,
+                                 proposal="03-NQ/CB", note="The cell's account", year=YEAR)
+    assert "probationary" in err.value.field_errors["ground"][0] and Removal.objects.count() == 0
+
+
+@pytest.mark.parametrize("ground", ["absences", "unpaid_dues", "non_completion", "not_recognised", "no_progress"])
+def test_a_proposal_without_evidence_reads_as_the_cells_account(ground):
+    assert grounds.summary(ground, {}) == ""
+    assert grounds.summary(ground, {"note": "Bỏ sinh hoạt từ tháng 3"}) == "Bỏ sinh hoạt từ tháng 3"
+
+
 def test_a_ground_without_evidence_needs_the_cells_account(cast):
     _paid_all(cast.sec_m, cast.plain_m, cast.other_m)
     with pytest.raises(DomainError) as err:

@@ -62,7 +62,10 @@ def _short(day: str) -> str:
 
 
 def summary(ground: str, evidence: dict[str, Any]) -> str:
-    """The evidence in one line a secretary reads."""
+    """The evidence in one line a secretary reads (empty when the registry showed none: the
+    proposal then rests on the cell's own account, its note)."""
+    if not evidence or set(evidence) == {"note"}:
+        return evidence.get("note", "") if evidence else ""
     if ground == RemovalGround.ABSENCES:
         return _("%(n)d absences without reason in %(year)s: %(days)s") % {
             "n": len(evidence.get("meetings", [])), "year": evidence.get("year"),

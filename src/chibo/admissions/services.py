@@ -40,7 +40,7 @@ def _require(actor: Any, perm: str, path: str) -> None:
         raise PermissionDenied(_("You may view this case but not record this step."))
 
 
-def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> dict[str, list]:
+def _identity_errors(data: dict[str, Any], actor: Any, exclude_case: int | None = None) -> dict[str, list]:
     problems = member_rules.profile_problems({**data, "status": Status.PROBATIONARY}, today=timezone.localdate())
     # the party dates come with the decision; the rest must be right from the start
     errors = {k: [str(m) for m in v] for k, v in problems.items() if k in IDENTITY_FIELDS}
@@ -54,12 +54,20 @@ def _identity_errors(data: dict[str, Any], exclude_case: int | None = None) -> d
         elif AdmissionCase.objects.filter(citizen_id=citizen_id).exclude(stage__in=FINAL) \
                 .exclude(pk=exclude_case or 0).exists():
             errors["citizen_id"] = [_("This person already has an open admission case.")]
-        elif (former := Member.objects.filter(citizen_id=citizen_id, status=Status.EXPELLED).first()):
+        elif (former := _expelled_in_view(actor, citizen_id)):
             from chibo.members.leaving.queries import readmission_facts  # the registry's expulsion record
 
             if readmission_facts(former)[1]:  # expelled on a ground that bars readmission for ever
                 errors["citizen_id"] = [_("A person who left the party on this ground cannot be readmitted.")]
     return errors
+
+
+def _expelled_in_view(actor: Any, citizen_id: str) -> Member | None:
+    """The person's expelled record, only when the actor may see it (``members.view``): an
+    expulsion elsewhere is not revealed to whoever types the ID; ``members.services.readmit``
+    refuses a barred ground at the committee's decision."""
+    scope = policy.scope_for(actor, Perm.MEMBERS_VIEW).q("unit_path")
+    return Member.objects.filter(scope, citizen_id=citizen_id, status=Status.EXPELLED).first()
 
 
 def _refuse(message: str, errors: dict[str, list], data: dict[str, Any], unit_path: str) -> None:
@@ -87,7 +95,7 @@ def open_case(*, actor: Any, cell: Unit, data: dict[str, Any], on: dt.date, reso
     """Put a person on the cell's sympathizer list (the cell's resolution) with a helper member."""
     _require(actor, Perm.ADMISSIONS_RECORD, cell.path)
     data = _clean(data)
-    errors = _identity_errors(data)
+    errors = _identity_errors(data, actor)
     if not cell.holds_members or not cell.is_open:
         errors.setdefault("cell", []).append(_("Choose an open cell."))
     if on > timezone.localdate():
@@ -118,7 +126,7 @@ def update_case(case: AdmissionCase, *, actor: Any, changes: dict[str, Any]) -> 
     if not changes:
         return case
     merged = {f: getattr(case, f) for f in IDENTITY_FIELDS} | changes
-    errors = _identity_errors(merged, exclude_case=case.pk)
+    errors = _identity_errors(merged, actor, exclude_case=case.pk)
     if errors:
         _refuse(_("The case was not saved: correct the fields marked below."), errors, merged, case.unit_path)
     for key, value in changes.items():

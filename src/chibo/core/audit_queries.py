@@ -33,7 +33,8 @@ VIEWED = "members.viewed"
 WINDOW_DAYS = 365
 PAGE_SIZE = 20
 # audit object types that are one member's paper: an export of one is about that member only
-PERSONAL_OBJECTS = {"memberreview": ("quality", "MemberReview")}
+PERSONAL_OBJECTS = {"memberreview": ("quality", "MemberReview"),
+                    "partycard": ("members", "PartyCard")}  # a card's loss report, reissue request
 
 
 @dataclass(frozen=True)

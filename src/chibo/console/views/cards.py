@@ -26,6 +26,7 @@ from chibo.accounts.roles import Perm
 from chibo.console.forms import show_domain_error
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.console.widgets import DayInput
+from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound
 from chibo.core.forms import TypedTextForm
 from chibo.core.rulebook import rule
@@ -291,7 +292,11 @@ def paper(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         data = paperwork.reissue_request(found, today)
     else:
         raise NotFound("paper")
-    return attachment(data, DOCX, f"the-dang-vien-{found.number}-{kind}.docx")
+    filename = f"the-dang-vien-{found.number}-{kind}.docx"
+    # one member's paper: counted on that member's "who can see my data" page only (audit_queries)
+    audit.record("reports.exported", actor=request.user, obj=found, unit_path=found.member.unit_path,
+                 payload={"kind": "card_paper", "format": "docx", "paper": kind, "title": filename})
+    return attachment(data, DOCX, filename)
 
 
 # ---- serious illness ---------------------------------------------------------------------------

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "chibo.reports"
     label = "reports"
     verbose_name = _("Reports and exports")
+
+    def ready(self) -> None:
+        from chibo.reports import badges  # noqa: F401 (registers the badge list's background export)

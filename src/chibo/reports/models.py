@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class ExportKind(models.TextChoices):
     MEMBERS = "members", _("Member list")
     REPORT = "report", _("Report")
+    BADGES = "badges", _("Party badge list")
 
 
 class ExportFormat(models.TextChoices):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +28,7 @@ from chibo.console.forms import show_domain_error
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core import audit
-from chibo.core.errors import DomainError, NotFound
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm
 from chibo.core.rulebook import rule
 from chibo.members import queries as member_queries
@@ -436,23 +437,23 @@ def badge_award(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view
-def badge_export(request: HttpRequest, pk: int, day: str, fmt: str) -> HttpResponse:
-    from chibo.reports import badges as exporting
-    from chibo.reports.services import render_export
+@require_POST
+def badge_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start exporting the badge list of the award day ``day`` (``format`` = xlsx or pdf) in the
+    background (the whole country's list is long); on to the job's page."""
+    from chibo.reports.models import ExportKind
+    from chibo.reports.services import start_export
 
-    unit = org_queries.get_unit_for_user(request.user, pk=pk)
-    when = _asked_day(day)
-    if fmt not in ("xlsx", "pdf") or when is None:
-        raise NotFound("export")
+    day = request.POST.get("day", "")
     try:
-        rows = list(badges.due_all(unit, when))
+        job = start_export(request.user, ExportKind.BADGES, {"unit": pk, "day": day},
+                           request.POST.get("format", "xlsx"))
+    except (NotFound, PermissionDenied):
+        raise
     except DomainError as error:
-        raise NotFound("day") from error
-    exported = render_export(
-        actor=request.user, fmt=fmt, name=f"huy-hieu-dang-{unit.code}-{when.isoformat()}", unit_path=unit.path,
-        tables=exporting.table(rows, unit_name=unit.name, day=when), title=_("Party badges"),
-        params={"unit": unit.code, "day": when.isoformat(), "kind": "badges"}, as_of=when)
-    return attachment(exported.data, exported.content_type, exported.filename)
+        messages.error(request, str(error.message))
+        return redirect(f"{reverse('console:badges', args=[pk])}?{urlencode({'day': day})}")
+    return redirect("console:export_job", job.pk)
 
 
 # ---- the member page's panel -------------------------------------------------------------------
@@ -488,5 +489,5 @@ urlpatterns: list[URLPattern] = [
     path("cards/<int:pk>/paper/<str:kind>.docx", paper, name="card_paper"),
     path("units/<int:pk>/badges/", badge_list, name="badges"),
     path("units/<int:pk>/badges/award/", badge_award, name="badges_award"),
-    path("units/<int:pk>/badges/<str:day>/export.<str:fmt>", badge_export, name="badges_export"),
+    path("units/<int:pk>/badges/export/", badge_export, name="badges_export"),
 ]

@@ -189,6 +189,13 @@ def due_all(unit: Unit, day: dt.date) -> list[Due]:
     return [replace(r, unit_name=names.get(r.unit_id, "")) for r in rows]
 
 
+def count_due(unit: Unit, day: dt.date) -> int:
+    """At most how many rows the whole list has (the two reads counted; the rule may still leave
+    out a few): what a background export checks and shows its progress against."""
+    plan = plan_for(day)
+    return sum(qs.count() for qs in _reads(unit, plan, names=False))
+
+
 def _names(unit: Unit, rows: list[Due]) -> dict[int, str]:
     """The cells' names: by id for a few, else the subtree's units as a range (an IN list of tens
     of thousands of ids costs seconds)."""

@@ -2,8 +2,9 @@
 
 The month close adds its unpaid lines (:func:`add_closed`), a reopening takes them back
 (:func:`remove_close`); both move the tallies of the unit and every ancestor in the same
-transaction. A member's arrears stay with the unit where they first fell into arrears that year
-(the tally and the list agree). The list at any scope is one index range on
+transaction. A member's arrears of a year sit with the cell of their newest unpaid closed month
+(they follow a transferred member to the receiving cell once it closes a month unpaid, and go back
+when that close is reopened: :func:`_rehome`); the tally and the list agree. The list at any scope is one index range on
 ``(year, unit_path, member)``, keyset paged; the counts are the scope unit's tally.
 :func:`verify` recomputes the tallies from the arrears rows.
 """
@@ -50,6 +51,9 @@ def add_closed(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
             "ON CONFLICT (member_id, year) DO UPDATE SET months = dues_arrear.months + 1, "
             "amount = dues_arrear.amount + excluded.amount", [year, *params])
     _move_tallies(year, deltas, 1)
+    _rehome(year, "SELECT l.member_id FROM dues_monthline l JOIN dues_monthclose c ON c.id = l.close_id "
+            "JOIN dues_arrear a ON a.member_id = l.member_id AND a.year = %s "
+            f"WHERE {where} AND a.unit_id <> c.unit_id", [year, *params])
 
 
 def remove_close(close: MonthClose) -> None:
@@ -69,6 +73,41 @@ def remove_close(close: MonthClose) -> None:
             [close.pk, year, close.pk])
         cur.execute("DELETE FROM dues_arrear WHERE year = %s AND months <= 0", [year])
     _move_tallies(year, deltas, -1)
+    _rehome(year, f"SELECT l.member_id FROM dues_monthline l WHERE l.close_id = %s AND l.state IN {UNPAID_SQL}",
+            [close.pk], without=close.pk)
+
+
+def _rehome(year: int, members_sql: str, params: list[Any], *, without: int | None = None) -> None:
+    """Move the arrears of ``year`` of the members ``members_sql`` selects to the cell of their
+    newest unpaid month in an open close (but close ``without``, being reopened), with the
+    tallies of both chains. Only members whose arrears sit elsewhere are touched (the transferred)."""
+    def unpaid(x: str) -> str:
+        skip = f"AND {x}c.id <> %s " if without else ""
+        return (f"{x}c.reopened_at IS NULL AND {x}c.month >= %s AND {x}c.month < %s "
+                f"AND {x}l.state IN {UNPAID_SQL} {skip}")
+
+    span: list[Any] = [dt.date(year, 1, 1), dt.date(year + 1, 1, 1), *([without] if without else [])]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT a.id, a.unit_path, c.unit_id, c.unit_path, a.months, a.amount FROM dues_arrear a "
+            "JOIN dues_monthline l ON l.member_id = a.member_id JOIN dues_monthclose c ON c.id = l.close_id "
+            f"WHERE a.year = %s AND a.member_id IN ({members_sql}) AND {unpaid('')}"
+            "AND c.unit_id <> a.unit_id AND c.month = (SELECT MAX(nc.month) FROM dues_monthline nl "
+            f"JOIN dues_monthclose nc ON nc.id = nl.close_id WHERE nl.member_id = a.member_id AND {unpaid('n')})",
+            [year, *params, *span, *span])
+        moves = {row[0]: row for row in cur.fetchall()}  # one row per arrear
+        if not moves:
+            return
+        cur.executemany("UPDATE dues_arrear SET unit_id = %s, unit_path = %s WHERE id = %s",
+                        [(unit_id, path, pk) for pk, _old, unit_id, path, _m, _a in moves.values()])
+    leaving: Delta = defaultdict(lambda: [0, 0, 0])
+    joining: Delta = defaultdict(lambda: [0, 0, 0])
+    for _pk, old, _unit_id, new, months, amount in moves.values():
+        for side, path in ((leaving, old), (joining, new)):
+            for i, v in enumerate((1, int(months), int(amount))):
+                side[path][i] += v
+    _move_tallies(year, leaving, -1)
+    _move_tallies(year, joining, 1)
 
 
 def _move_tallies(year: int, deltas: Delta, sign: int, *, chain_only: bool = False) -> None:

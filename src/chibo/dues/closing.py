@@ -1,5 +1,9 @@
 """Closing a month (per cell, or every cell of a subtree in one operation) and reopening it.
 
+A cell's month holds the members whose official placement covers the month's last day in that
+cell (the cell they belonged to that month, not the one they are in now), and never a member who
+already has a line in another open close of the month (a transfer dated back after a close).
+
 Set-based: one ``INSERT … SELECT`` makes the closes of every open cell in the subtree, one makes
 every member's frozen line (the amount due computed in SQL from the basis and relief in force and
 the rule ``dues.rates`` of the month, the same arithmetic as :func:`chibo.dues.ledger.month_view`),
@@ -27,7 +31,7 @@ from chibo.dues.ledger import LEFT, RateBook
 from chibo.dues.models import MonthClose
 from chibo.dues.services import require
 from chibo.members import party_age
-from chibo.members.enums import Status
+from chibo.members.enums import PlacementKind, Status
 from chibo.org import paths
 from chibo.org.enums import UnitKind
 from chibo.org.models import Unit
@@ -69,7 +73,9 @@ def _insert_lines(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
         "CASE WHEN COALESCE(m.party_since, m.admission_date) <= %s THEN 100 "
         "WHEN r.kind = 'exemption' THEN 100 WHEN r.kind = 'reduction' THEN r.percent ELSE 0 END AS pct, "
         "COALESCE(p.amount, 0) AS paid "
-        "FROM dues_monthclose c JOIN members_member m ON m.unit_id = c.unit_id "
+        "FROM dues_monthclose c JOIN members_placement pl ON pl.unit_id = c.unit_id AND pl.kind = %s "
+        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to > %s) "
+        "JOIN members_member m ON m.id = pl.member_id "
         "LEFT JOIN dues_basis b ON b.member_id = m.id AND b.valid_from <= %s "
         "AND (b.valid_to IS NULL OR b.valid_to > %s) "
         "LEFT JOIN dues_relief r ON r.member_id = m.id AND r.valid_from <= %s "
@@ -77,10 +83,13 @@ def _insert_lines(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
         "LEFT JOIN dues_payment p ON p.member_id = m.id AND p.month = %s "
         "WHERE c.month = %s AND c.closed_at = %s AND c.unit_path >= %s AND c.unit_path < %s "
         "AND m.admission_date <= %s "
-        f"AND (m.status IN ({active}) OR (m.status IN ({left}) AND m.status_since > %s))"
+        f"AND (m.status IN ({active}) OR (m.status IN ({left}) AND m.status_since > %s)) "
+        "AND NOT EXISTS (SELECT 1 FROM dues_monthline o JOIN dues_monthclose oc ON oc.id = o.close_id "
+        "WHERE o.member_id = m.id AND oc.month = %s AND oc.reopened_at IS NULL)"
     )
-    inner_params = [*full_params, _age_cutoff(month), month, month, month, month, month, month, stamp, lo, hi,
-                    rules.month_end(month), *Status.active(), *LEFT, month]
+    end = rules.month_end(month)
+    inner_params = [*full_params, _age_cutoff(month), PlacementKind.OFFICIAL, end, end, month, month, month, month,
+                    month, month, stamp, lo, hi, end, *Status.active(), *LEFT, month, month]
     middle = (f"SELECT close_id, member_id, paid, CASE WHEN pct >= 100 THEN 0 WHEN pct = 0 THEN full_amount "
               f"ELSE (full_amount * (100 - pct) / 100 + %s) / %s * %s END AS due FROM ({inner}) x")
     sql = (

@@ -18,8 +18,9 @@ from chibo.core.rulebook import rule
 from chibo.dues import rules
 from chibo.dues.enums import Category, Method, MonthState, ReliefGround, ReliefKind
 from chibo.dues.ledger import MonthView, member_months
-from chibo.dues.models import Basis, MonthClose, Payment, Relief
-from chibo.members.models import Member
+from chibo.dues.models import Basis, MonthClose, MonthLine, Payment, Relief
+from chibo.members.enums import PlacementKind
+from chibo.members.models import Member, Placement
 
 
 def require(actor: Any, perm: str, path: str, *, what: str = "member") -> None:
@@ -124,9 +125,30 @@ def end_relief(relief: Relief, *, actor: Any, last_month: dt.date) -> Relief:
     return relief
 
 
-def closed_months(unit_id: int, months: list[dt.date]) -> set[dt.date]:
-    return set(MonthClose.objects.filter(unit_id=unit_id, month__in=months, reopened_at__isnull=True)
-               .values_list("month", flat=True))
+def closed_for(members: list[Member], months: list[dt.date]) -> set[tuple[int, dt.date]]:
+    """The (member id, month) pairs of ``months`` that are closed for the member: the month has a
+    line in an open close, or the cell of that month (the official placement covering its last
+    day; the current cell without one) has closed it. Three queries for any number of members."""
+    if not members or not months:
+        return set()
+    pks = [m.pk for m in members]
+    closed = set(MonthLine.objects.filter(member_id__in=pks, close__month__in=months, close__reopened_at__isnull=True)
+                 .values_list("member_id", "close__month"))
+    ends = {month: rules.month_end(month) for month in months}
+    places: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {pk: [] for pk in pks}
+    for pk, start, stop, unit_id in (Placement.objects.filter(member_id__in=pks, kind=PlacementKind.OFFICIAL,
+                                                              valid_from__lte=max(ends.values()))
+                                     .exclude(valid_to__lte=min(ends.values()))
+                                     .values_list("member_id", "valid_from", "valid_to", "unit_id")):
+        places[pk].append((start, stop, unit_id))
+    cells: dict[tuple[int, dt.date], int] = {}
+    for m in members:
+        for month, end in ends.items():
+            cells[(m.pk, month)] = next((u for start, stop, u in places[m.pk]
+                                         if start <= end and (stop is None or stop > end)), m.unit_id)
+    shut = set(MonthClose.objects.filter(unit_id__in=set(cells.values()), month__in=months, reopened_at__isnull=True)
+               .values_list("unit_id", "month"))
+    return closed | {key for key, unit_id in cells.items() if (unit_id, key[1]) in shut}
 
 
 def payable(member: Member, months: list[dt.date], *, today: dt.date) -> dict[dt.date, MonthView]:
@@ -136,7 +158,7 @@ def payable(member: Member, months: list[dt.date], *, today: dt.date) -> dict[dt
         for view in member_months([member.pk], year, today=today).get(member.pk, []):
             views[view.month] = view
     errors = []
-    closed = closed_months(member.unit_id, months)
+    closed = {month for _pk, month in closed_for([member], months)}
     for month in months:
         v = views.get(month)
         label = f"{month:%m/%Y}"

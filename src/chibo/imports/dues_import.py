@@ -2,7 +2,8 @@
 
 Each row is one portal transaction: the member (citizen ID, or party card number), the month paid
 for, the amount and the day. Pass 1 reads every row; :meth:`finish` matches the members in the
-actor's dues scope and checks each row against the ledger in a few set queries (the month owed and
+actor's dues scope (by card number; by citizen ID only where the actor may also see citizen IDs,
+so a guessed ID never reveals a member) and checks each row against the ledger in a few set queries (the month owed and
 not exempt, not already paid, not closed; no transaction or member-month twice in the file). Any
 wrong or unmatched row (reported with its citizen ID or card and month) rejects the whole file.
 A transaction already imported is skipped, so importing the same statement again adds nothing.
@@ -19,12 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core import audit
 from chibo.dues.enums import Method, MonthState
 from chibo.dues.ledger import member_months
-from chibo.dues.models import MonthClose, Payment, Statement
+from chibo.dues.models import Payment, Statement
 from chibo.dues.rules import month_of
+from chibo.dues.services import closed_for
 from chibo.imports.columns import DUES_PORTAL_COLUMNS, CellError, parse_date
 from chibo.imports.importer import Importer, Progress, common_path, lock_tables
 from chibo.members.enums import Status
@@ -59,6 +62,11 @@ class DuesPortalImporter(Importer):
         self.pending: list[Row] = []
         self.ready: list[Payment] = []
         self.skipped = 0
+        # a citizen ID is matched only where the importer may see it: a cell secretary sees it masked,
+        # and a match (or a payment recorded) would reveal the full ID of a guessed number
+        self.sensitive = policy.scope_for(actor, Perm.MEMBERS_VIEW_SENSITIVE)
+        self.ids_visible = self.sensitive.everything or (
+            not self.scope.everything and all(self.sensitive.covers(root) for root in self.scope.roots))
 
     def check(self, number: int, data: dict[str, Any], failed: set[str]) -> None:
         if failed:
@@ -116,7 +124,7 @@ class DuesPortalImporter(Importer):
         found: dict[tuple[str, str], Member] = {}
         living = Member.objects.filter(self.scope.q("unit_path")).exclude(status=Status.DECEASED).only(
             "pk", "citizen_id", "card_number", "unit_id", "unit_path")
-        for m in living.filter(citizen_id__in=ids):
+        for m in living.filter(self.sensitive.q("unit_path"), citizen_id__in=ids):
             found[("id", m.citizen_id)] = m
         for m in living.filter(card_number__in=cards):
             found[("card", m.card_number or "")] = m
@@ -130,8 +138,11 @@ class DuesPortalImporter(Importer):
     def _unmatched(self, number: int, data: dict[str, Any]) -> None:
         who = (_("citizen ID %(id)s") % {"id": data["citizen_id"]} if data.get("citizen_id")
                else _("card %(card)s") % {"card": data["card_number"]})
-        self.log.add(number, "citizen_id", _("Not matched: no member with %(who)s in the cells whose dues you keep "
-                                             "(month %(month)s).") % {"who": who, "month": f"{data['month']:%m/%Y}"})
+        where = (_("in the cells whose dues you keep") if not data.get("citizen_id") or self.ids_visible
+                 else _("among the members whose citizen ID you may see: enter the party card number, or ask "
+                        "the committee to import"))
+        self.log.add(number, "citizen_id", _("Not matched: no member with %(who)s %(where)s (month %(month)s).")
+                     % {"who": who, "where": where, "month": f"{data['month']:%m/%Y}"})
 
     def _against_ledger(self, matched: list[tuple[int, dict[str, Any], Member]]) -> None:
         by_year: dict[int, list[int]] = defaultdict(list)
@@ -141,14 +152,12 @@ class DuesPortalImporter(Importer):
         for year, pks in by_year.items():
             for pk, owed in member_months(sorted(set(pks)), year, today=self.today).items():
                 views.update({(pk, v.month): v for v in owed})
-        months = {d["month"] for _n, d, _m in matched}
-        closed = set(MonthClose.objects.filter(month__in=months, reopened_at__isnull=True,
-                                               unit_id__in={m.unit_id for _n, _d, m in matched})
-                     .values_list("unit_id", "month"))
+        months = sorted({d["month"] for _n, d, _m in matched})
+        closed = closed_for(list({m.pk: m for _n, _d, m in matched}.values()), months)
         for number, data, member in matched:
             label = {"month": f"{data['month']:%m/%Y}"}
             view = views.get((member.pk, data["month"]))
-            if (member.unit_id, data["month"]) in closed:
+            if (member.pk, data["month"]) in closed:
                 self.log.add(number, "month", _("%(month)s is closed for this member's cell: ask the committee "
                                                 "to reopen it first.") % label)
             elif view is None:

@@ -34,7 +34,8 @@ WINDOW_DAYS = 365
 PAGE_SIZE = 20
 # audit object types that are one member's paper: an export of one is about that member only
 PERSONAL_OBJECTS = {"memberreview": ("quality", "MemberReview"),
-                    "partycard": ("members", "PartyCard")}  # a card's loss report, reissue request
+                    "partycard": ("members", "PartyCard"),  # a card's loss report, reissue request
+                    "transfer": ("members", "Transfer")}  # a transfer's introduction letter
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,8 @@ def transfer_member(member: Member, *, actor: Any, to_unit: Unit, on: dt.date, d
         errors.setdefault("unit", []).append(_("The member is already in this unit."))
     if errors:
         raise DomainError(_("The transfer was not recorded."), errors)
-    open_places = Placement.objects.filter(member=member, valid_to__isnull=True)
+    # only the official placement moves: a temporary stay elsewhere goes on (temp_unit kept)
+    open_places = Placement.objects.filter(member=member, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
     if kind == PlacementKind.TEMPORARY:
         Placement.objects.create(member=member, unit=to_unit, kind=kind, valid_from=on, decision=decision)
         member.temp_unit = to_unit
@@ -225,8 +226,8 @@ def transfer_member(member: Member, *, actor: Any, to_unit: Unit, on: dt.date, d
         open_places.filter(valid_from__gte=on).delete()
         open_places.update(valid_to=on)
         Placement.objects.create(member=member, unit=to_unit, kind=kind, valid_from=on, decision=decision)
-        member.unit, member.unit_path, member.temp_unit = to_unit, to_unit.path, None
-        member.save(update_fields=["unit", "unit_path", "temp_unit", "updated_at"])
+        member.unit, member.unit_path = to_unit, to_unit.path
+        member.save(update_fields=["unit", "unit_path", "updated_at"])
         tallies.apply(old_path, {k: -n for k, n in before.items()})
         tallies.apply(to_unit.path, tallies.member_vector(member, to_unit.sector))
     audit.record("members.transferred", actor=actor, obj=member, unit_path=to_unit.path,
@@ -249,8 +250,9 @@ def transfer_all(source: Unit, target: Unit, *, actor: Any, on: dt.date, decisio
     # the source's own tally is now its direct members only (its subunits moved first)
     delta = UnitMemberTally.objects.get(unit=source).as_dict()
     ids = list(moving.values_list("pk", flat=True))
-    Placement.objects.filter(member_id__in=ids, valid_to__isnull=True, valid_from__gte=on).delete()
-    Placement.objects.filter(member_id__in=ids, valid_to__isnull=True).update(valid_to=on)
+    official = Placement.objects.filter(member_id__in=ids, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
+    official.filter(valid_from__gte=on).delete()  # temporary stays elsewhere go on
+    official.update(valid_to=on)
     Placement.objects.bulk_create(
         Placement(member_id=i, unit=target, valid_from=on, decision=decision) for i in ids
     )

@@ -62,7 +62,7 @@ def test_letter_persona_matrix_and_the_document_read_back(client, cast, transfer
     text = "\n".join([p.text for p in document.paragraphs] + cells)
     assert "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG" in text and "ra ngoài đảng bộ tỉnh" in text
     assert "Đặng Văn An" in text and "45-GGT" in text
-    assert AuditEntry.objects.filter(action="members.transfer_letter_printed").count() == 5
+    assert AuditEntry.objects.filter(action="reports.exported", object_type="transfer").count() == 5
 
 
 def test_step_persona_matrix_sender_and_receiver(client, cast, transfer):

@@ -134,7 +134,10 @@ STEP_FORMS: dict[str, type[TypedTextForm]] = {
 
 
 def _receiving_cells(user: Any, transfer: Transfer) -> list[Unit]:
-    return list(Unit.objects.subtree(transfer.to_path).filter(kind__in=UnitKind.member_holding(),
+    receiving = services.receiving_unit(transfer)  # the successor of a unit closed in transit
+    if receiving is None:
+        return []
+    return list(Unit.objects.subtree(receiving.path).filter(kind__in=UnitKind.member_holding(),
                                                               closed_on__isnull=True)
                 .filter(policy.scope_for(user, Perm.MEMBERS_CHANGE).q("path"))
                 .order_by("name_folded", "pk")[:MAX_CELLS + 1])
@@ -185,6 +188,7 @@ def _detail_context(request: HttpRequest, transfer: Transfer, full: bool,
                   for s in steps]
     member_visible = member_queries.members_for_user(request.user).filter(pk=transfer.member_id).exists()
     return {"transfer": transfer, "full": full, "step_forms": step_forms, "member_visible": member_visible,
+            "may_print": queries.may_print_letter(request.user, transfer),
             "today": timezone.localdate(), "overdue": rules.is_overdue(
                 state=transfer.state, start_by=transfer.start_by, present_by=transfer.present_by,
                 today=timezone.localdate())}
@@ -289,10 +293,15 @@ def transfer_letter(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = queries.get_transfer_for_user(request.user, pk)
     if not queries.is_full(request.user, transfer):
         raise Forbidden("letter")
+    if not queries.may_print_letter(request.user, transfer):
+        raise Http404("letter")  # accepted elsewhere: the member is out of the sender's scope
     data = letter.letter(transfer)
-    audit.record("members.transfer_letter_printed", actor=request.user, obj=transfer, unit_path=transfer.from_path,
-                 payload={"member": transfer.member_id})
-    return attachment(data, DOCX, f"giay-gioi-thieu-{transfer.pk}.docx")
+    filename = f"giay-gioi-thieu-{transfer.pk}.docx"
+    # an export of one member's paper: on their "who can see my data" page (core.audit_queries)
+    audit.record("reports.exported", actor=request.user, obj=transfer, unit_path=transfer.member.unit_path,
+                 payload={"kind": "transfer_letter", "format": "docx", "member": transfer.member_id,
+                          "title": f"Giấy giới thiệu sinh hoạt đảng ({filename})"})
+    return attachment(data, DOCX, filename)
 
 
 def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:

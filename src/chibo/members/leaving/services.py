@@ -34,6 +34,7 @@ from chibo.members.leaving import grounds, rules
 from chibo.members.leaving.models import Departure, Exemption, Removal
 from chibo.members.models import Discipline, Member
 from chibo.members.services import change_status
+from chibo.members.transfers.services import close_for_departure
 from chibo.org.models import Unit
 
 
@@ -240,6 +241,7 @@ def decide_removal(removal: Removal, *, actor: Any, decided_on: dt.date, decisio
     removal.decided_by, removal.status_before = committee, member.status
     removal.save(update_fields=["state", "decided_on", "decision", "decided_by", "status_before"])
     _close_exemption(member, decided_on)
+    close_for_departure(member, on=decided_on, actor=actor)
     change_status(member, actor=actor, status=Status.REMOVED, on=decided_on)
     party_age.open_gap(member, kind=GapKind.REMOVED, on=decided_on, note=removal.decision)
     audit.record("members.removed", actor=actor, obj=member, unit_path=member.unit_path, payload={
@@ -308,6 +310,7 @@ def discipline(member: Member, *, actor: Any, kind: str, decided_on: dt.date, bo
         status_before=member.status)
     if expelled:
         _close_exemption(member, decided_on)
+        close_for_departure(member, on=decided_on, actor=actor)
         change_status(member, actor=actor, status=Status.EXPELLED, on=decided_on)
         party_age.open_gap(member, kind=GapKind.EXPELLED, on=decided_on, note=record.decision)
         _tell(member, "expulsion", record.pk, _("You were expelled from the party"), _(
@@ -348,6 +351,7 @@ def _depart(member: Member, *, actor: Any, kind: str, on: dt.date, decision: str
                                          decision=decision.strip(), unit=Unit.objects.get(path=path),
                                          status_before=member.status)
     _close_exemption(member, on)
+    close_for_departure(member, on=on, actor=actor)
     change_status(member, actor=actor, status=Status.RESIGNED if resigned else Status.DECEASED, on=on)
     audit.record("members.resigned" if resigned else "members.deceased", actor=actor, obj=member,
                  unit_path=member.unit_path, payload={"departure": departure.pk, "on": on.isoformat(),

@@ -113,6 +113,10 @@ def _check(actor: Any, cell: Unit, members: list[Member], transfers: list[Transf
            letters_on: dt.date | None) -> None:
     """The checks of a decision and an acceptance, once per destination; the refusal names the
     first member each problem stops."""
+    accepted = [m for m in members if into[m.pk] is not None]
+    if accepted and letters_on is not None and (later := services.placement_problems(accepted, letters_on)):
+        raise DomainError(_("The members of %(cell)s were not transferred.") % {"cell": cell.name},
+                          {"letters_on": later})
     seen: set[tuple[int, int | None]] = set()
     for member, transfer in zip(members, transfers, strict=True):
         key = (transfer.to_unit.pk, into[member.pk].pk if into[member.pk] is not None else None)  # type: ignore[union-attr]

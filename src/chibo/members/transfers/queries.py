@@ -19,7 +19,7 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.core.errors import NotFound
 from chibo.members.models import Member
-from chibo.members.transfers.enums import State
+from chibo.members.transfers.enums import State, TransferKind
 from chibo.members.transfers.models import Transfer
 from chibo.org.models import Unit
 
@@ -45,6 +45,16 @@ def is_full(user: Any, transfer: Transfer) -> bool:
     scope = policy.scope_for(user, Perm.MEMBERS_VIEW)
     return scope.covers(transfer.from_path) or (
         transfer.state in (State.ACCEPTED, State.RETURNED) and scope.covers(transfer.to_path))
+
+
+def may_print_letter(user: Any, transfer: Transfer) -> bool:
+    """The letter is rebuilt from the live member record: only for those who see the member now.
+    Once an official transfer is accepted the sending side no longer does (decision 0010)."""
+    if not is_full(user, transfer):
+        return False
+    if transfer.state in State.in_transit() or transfer.kind != TransferKind.OFFICIAL:
+        return True
+    return policy.scope_for(user, Perm.MEMBERS_VIEW).covers(transfer.member.unit_path)
 
 
 def overdue_q(today: dt.date) -> Q:

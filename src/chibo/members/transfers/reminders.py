@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from chibo.accounts.models import User
 from chibo.accounts.roles import Perm
 from chibo.core.calendar import add_working_days, is_working_day
+from chibo.members.enums import Status
 from chibo.members.transfers.enums import State, TransferKind
 from chibo.members.transfers.models import Transfer
 from chibo.notifications.models import Kind
@@ -74,7 +75,8 @@ def run(today: dt.date) -> int:
 
 def _due(field: str, state: str, after: dt.date, until: dt.date) -> QuerySet[Transfer]:
     """Transfers in ``state`` whose ``field`` lies in (after, until]: an index range."""
-    return Transfer.objects.filter(state=state, **{f"{field}__gt": after, f"{field}__lte": until}).select_related(
+    return Transfer.objects.filter(state=state, member__status__in=Status.active(),  # not a departed member
+                                   **{f"{field}__gt": after, f"{field}__lte": until}).select_related(
         "member", "to_unit", "from_unit")
 
 

@@ -246,10 +246,15 @@ def acceptance_problems(actor: Any, transfer: Transfer, member: Member, cell: Un
     actor may not place members there)."""
     errors: dict[str, list] = {}
     check_day(on, transfer.presented_on or transfer.left_on, errors)
+    receiving = receiving_unit(transfer)
     if not cell.holds_members or not cell.is_open:
         errors.setdefault("cell", []).append(_("Choose an open cell or grassroots cell."))
-    elif not paths.is_within(cell.path, transfer.to_path):
-        errors.setdefault("cell", []).append(_("Choose a cell of %(unit)s.") % {"unit": transfer.to_unit.name})
+    elif receiving is None:
+        errors.setdefault("cell", []).append(_("%(unit)s was closed without a successor: the sending committee "
+                                               "cancels this transfer and decides a new one.")
+                                             % {"unit": transfer.to_unit.name})
+    elif not paths.is_within(cell.path, receiving.path):
+        errors.setdefault("cell", []).append(_("Choose a cell of %(unit)s.") % {"unit": receiving.name})
     elif not may_receive(actor, cell.path):
         raise PermissionDenied(_("You may not place members in this cell."))
     if cell.pk == member.unit_id:
@@ -257,7 +262,32 @@ def acceptance_problems(actor: Any, transfer: Transfer, member: Member, cell: Un
     if member.status not in Status.active():
         errors.setdefault("member", []).append(_("%(name)s is no longer an active member (%(status)s).")
                                                % {"name": member.full_name, "status": member.get_status_display()})
+    if problems := placement_problems([member], on):
+        errors.setdefault("on", []).extend(problems)
     return errors
+
+
+def receiving_unit(transfer: Transfer) -> Unit | None:
+    """The unit whose cells may take the member: the receiving unit the sender named or, when it
+    was closed in transit (merged, split, dissolved), its open successor (None: closed without
+    one)."""
+    unit: Unit | None = transfer.to_unit
+    for _step in range(32):  # a chain of successors (merged, then merged again)
+        if unit is None or unit.is_open:
+            return unit
+        unit = unit.successor
+    return None
+
+
+def placement_problems(members: Iterable[Member], on: dt.date) -> list[str]:
+    """An acceptance dated before a member's present official placement began (a restructuring
+    moved them later) would overlap it: refused, naming where and when they moved (one query)."""
+    later = (Placement.objects.filter(member_id__in=[m.pk for m in members], kind=PlacementKind.OFFICIAL,
+                                      valid_to__isnull=True, valid_from__gt=on)
+             .select_related("member", "unit").order_by("member__name_folded", "pk"))
+    return [_("%(name)s moved to %(unit)s on %(day)s: the acceptance cannot be dated before that day.")
+            % {"name": p.member.full_name, "unit": p.unit.name, "day": p.valid_from.strftime("%d/%m/%Y")}
+            for p in later]
 
 
 def _accept(transfer: Transfer, *, actor: Any, cell: Unit, on: dt.date, excuse_lateness: bool) -> Transfer:
@@ -288,8 +318,7 @@ def move_many(members: list[Member], cells: dict[int, Unit], on: dt.date, decisi
     whatever the number of members."""
     ids = [m.pk for m in members]
     current = Placement.objects.filter(member_id__in=ids, kind=PlacementKind.OFFICIAL, valid_to__isnull=True)
-    current.filter(valid_from__gte=on).delete()
-    current.update(valid_to=on)
+    current.update(valid_to=on)  # never after ``on``: placement_problems refused that (no overlap)
     Placement.objects.bulk_create(Placement(member_id=m.pk, unit=cells[m.pk], kind=PlacementKind.OFFICIAL,
                                             valid_from=on, decision=decision) for m in members)
     pairs: dict[tuple[int, int], list[Member]] = defaultdict(list)
@@ -363,4 +392,33 @@ def cancel_transfer(transfer: Transfer, *, actor: Any, on: dt.date, note: str = 
     transfer.save(update_fields=["state", "cancelled_on", "note", "updated_at"])
     audit.record("members.transfer_cancelled", actor=actor, obj=transfer, unit_path=transfer.from_path,
                  payload={"on": on.isoformat(), "note": transfer.note})
+    return transfer
+
+
+def close_for_departure(member: Member, *, on: dt.date, actor: Any) -> Transfer | None:
+    """A member who leaves (dies, resigns, is removed or expelled) on ``on``: their open transfer
+    ends that day in the caller's transaction — one in transit is cancelled, a temporary stay ends
+    (the temporary placement closes, ``temp_unit`` is cleared). The caller checked the permission."""
+    transfer = (Transfer.objects.select_for_update(of=("self",)).filter(OPEN, member_id=member.pk)
+                .select_related("member").first())
+    if transfer is None:
+        return None
+    if transfer.state in State.in_transit():
+        day = max(on, transfer.decided_on)
+        transfer.state, transfer.cancelled_on = State.CANCELLED, day
+        transfer.note = (_("Ended: the member left the party register.") + f" {transfer.note}").strip()[:255]
+        transfer.save(update_fields=["state", "cancelled_on", "note", "updated_at"])
+        action = "members.transfer_cancelled"
+    else:
+        day = max(on, transfer.accepted_on or on)
+        Placement.objects.filter(member_id=member.pk, kind=PlacementKind.TEMPORARY, unit=transfer.cell,
+                                 valid_to__isnull=True).update(valid_to=day)
+        Member.objects.filter(pk=member.pk, temp_unit=transfer.cell).update(
+            temp_unit=None, updated_at=timezone.now())
+        member.temp_unit = None
+        transfer.state, transfer.returned_on = State.RETURNED, day
+        transfer.save(update_fields=["state", "returned_on", "updated_at"])
+        action = "members.transfer_returned"
+    audit.record(action, actor=actor, obj=transfer, unit_path=transfer.from_path,
+                 payload={"on": day.isoformat(), "departure": True, "note": transfer.note})
     return transfer

@@ -196,6 +196,10 @@ def propose_removal(member: Member, *, actor: Any, ground: str, proposed_on: dt.
     _check_day(errors, "proposed_on", proposed_on, member=member)
     if ground not in RemovalGround.values:
         errors.setdefault("ground", []).append(_("Choose a ground."))
+    elif ground == RemovalGround.NOT_RECOGNISED and member.status != Status.PROBATIONARY:
+        errors.setdefault("ground", []).append(_(
+            "This ground is for a probationary member who was not recognised; %(name)s is %(status)s: "
+            "choose another ground.") % {"name": member.full_name, "status": member.get_status_display().lower()})
     if Removal.objects.filter(member=member, state=RemovalState.PROPOSED).exists():
         errors.setdefault("ground", []).append(_("A proposal for this member already awaits the committee."))
     shown = {g.ground: g.evidence for g in grounds.member_grounds(member, year or (proposed_on or

@@ -9,9 +9,21 @@ How a past day is rebuilt (the approximations):
   (``status_since``), not a status history. A member counts from ``admission_date`` (from their
   first placement when it is missing) and, when they have since died, been expelled, removed or
   resigned, until the day before ``status_since``.
-- **As what**: the current status from ``status_since`` on; before that official from
-  ``official_date``, probationary until then. So an exemption counts only from its current
-  ``status_since``, and a member who was exempted and then left counts as official before leaving.
+- **As what**: the current status from ``status_since`` on; before that exempted on the days an
+  exemption record covers (``Exemption``: from ``resolved_on`` to the day before ``returned_on``,
+  so an exemption that ended — by the return, or by the member leaving — still counts on its own
+  days), else official from ``official_date`` and probationary until then. No other status
+  history is kept: an exemption that has no record (one ended before the records were kept) is
+  reported as official (or probationary) once it ended, and a current one from its
+  ``status_since``.
+- **Annulled removal or expulsion**: a complaint that annuls it restores the member from the
+  annulment day (``status_since``), and the decision's status is gone from the record, so the
+  reports count the member *as if they never left* — as a member on every day between the
+  decision and the annulment, exempted when the exemption the decision ended (reopened by the
+  annulment) covers the day — and show no decrease for it, nor an increase at the annulment. That
+  is what the annulment means (the decision is void), and the party age agrees (its gap closes on
+  its first day). A balance drawn up before the annulment showed the decrease; drawn again, it
+  does not: both balance exactly.
 - **Readmission** reuses the member's record: its admission and official dates are those of the
   readmission, so the earlier membership is not counted on days before it (nor is its ending
   counted as a decrease: both sides of the balance leave it out alike).
@@ -64,9 +76,10 @@ def members_as_of(unit: Unit, day: dt.date) -> dict[str, int]:
     (``admission_date``; a missing one counts from the placement), and not yet gone (a member now
     deceased, expelled, removed or resigned counts until the day before ``status_since``); counted
     with their current status once it was taken (``status_since``), before that as official from
-    ``official_date`` and as probationary until then. Approximations (see the module docstring):
-    no status history (an exemption counts from its current ``status_since`` only), a readmitted
-    member's earlier membership is not counted, temporary placements never count.
+    ``official_date`` and as probationary until then, or as exempted on the days one of their
+    exemption records covers (also once it ended). Approximations (see the module docstring): no
+    other status history, an annulled removal or expulsion counts as never having happened, a
+    readmitted member's earlier membership is not counted, temporary placements never count.
     """
     today = timezone.localdate()
     snap, params = q.snapshot(unit, day, q.root_path_on(unit, day, today), today=today)

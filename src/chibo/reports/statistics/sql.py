@@ -4,8 +4,10 @@ stood on a day, rebuilt from the dated placements and the member's own dates.
 Plain SQL with named parameters (``%(end)s``) that SQLite and PostgreSQL both run. In a placement
 joined with its member the columns used below have one owner each (``valid_from``/``valid_to``
 and ``kind`` are the placement's; ``status``, ``status_since``, ``admission_date`` and
-``official_date`` the member's), so the predicates work on the join and on a CTE of it alike.
-``day`` arguments are SQL expressions: a parameter (``P("end")``) or a column (``valid_from``).
+``official_date`` the member's), so the predicates work on the join and on a CTE of it alike;
+:func:`status_on` also looks up the member's exemptions, so it needs the member table as ``m``.
+``day`` arguments are SQL expressions: a parameter (``P("end")``) or a column (``valid_from``;
+for :func:`status_on` a parameter or a qualified column, as it is used inside a subquery).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from chibo.members.enums import PlacementKind, Status
+from chibo.members.leaving.models import Exemption
 from chibo.members.models import Member, Placement
 from chibo.org import paths
 from chibo.org.models import Unit, UnitPathPeriod
@@ -24,6 +27,7 @@ from chibo.org.models import Unit, UnitPathPeriod
 MEMBER = Member._meta.db_table
 PLACEMENT = Placement._meta.db_table
 PERIOD = UnitPathPeriod._meta.db_table
+EXEMPTION = Exemption._meta.db_table
 OFFICIAL_PLACEMENT = f"'{PlacementKind.OFFICIAL.value}'"
 ACTIVE = "(" + ", ".join(f"'{Status(s).value}'" for s in Status.active()) + ")"
 
@@ -146,11 +150,27 @@ def staying(day: str) -> str:
     return f"((admission_date IS NULL OR admission_date < {day}) AND (status IN {ACTIVE} OR status_since > {day}))"
 
 
+def exempted_on(day: str) -> str:
+    """An exemption of the member ``m`` covers ``day`` (from ``resolved_on`` to the day before
+    ``returned_on``, the first day back or gone; still running when it is NULL): one probe of the
+    index ``exemption_member`` (member, resolved_on)."""
+    return (f"EXISTS (SELECT 1 FROM {EXEMPTION} e WHERE e.member_id = m.id AND e.resolved_on <= {day} "
+            f"AND (e.returned_on IS NULL OR e.returned_on > {day}))")
+
+
 def status_on(day: str) -> str:
-    """The status on ``day`` of a member who was active then: the current status once it was
-    taken, before that official from ``official_date``, probationary until then."""
+    """The status on ``day`` of a member ``m`` who was active then: the current status once it was
+    taken (``status_since``); before that exempted when one of their exemptions covered the day,
+    else official from ``official_date``, probationary until then.
+
+    The exemptions are looked up only for the members whose current status began after ``day``
+    (or who left): a status still held on ``day`` is the status of that day, since a return and a
+    departure both move ``status_since`` (the leaving services keep the exemptions and the status
+    in step). So a report of a recent day probes few members, not the whole subtree.
+    """
     return (
         f"(CASE WHEN status IN {ACTIVE} AND (status_since IS NULL OR status_since <= {day}) THEN status "
+        f"WHEN {exempted_on(day)} THEN '{Status.EXEMPTED.value}' "
         f"WHEN official_date <= {day} THEN '{Status.OFFICIAL.value}' ELSE '{Status.PROBATIONARY.value}' END)"
     )
 

@@ -11,6 +11,7 @@ from chibo.dues import arrears, closing, services
 from chibo.dues.models import Arrear, ArrearsTally, MonthClose, MonthLine, Payment
 from chibo.imports.services import import_path
 from chibo.members.enums import Status
+from chibo.members.models import Placement
 from chibo.members.services import change_status, transfer_member
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,18 @@ def test_a_temporary_transfer_pays_at_home_and_an_exempted_member_still_owes(cas
     assert MonthLine.objects.get(member=cast.other_m).due > 0
     with pytest.raises(DomainError):  # K closed it: not payable anywhere until reopened
         services.record_payment(member, actor=SYSTEM, months=[JAN], amount=JAN_DUE, receipt="B-1")
+
+
+def test_a_member_who_left_during_the_month_is_closed_where_they_were_on_their_last_day(cast):
+    """Also when the leaving ended the placement (as in data sets loaded from elsewhere)."""
+    member = _setup(cast)
+    left_on = dt.date(2026, 1, 20)
+    change_status(member, actor=SYSTEM, status=Status.REMOVED, on=left_on)
+    Placement.objects.filter(member=member, valid_to__isnull=True).update(valid_to=left_on)
+    closing.close_month(cast.tree.root, JAN, actor=SYSTEM)
+    closing.close_month(cast.tree.root, FEB, actor=SYSTEM)
+    assert _lines(member, JAN) == [("K", "unpaid")]
+    assert _lines(member, FEB) == []
+    with pytest.raises(DomainError):
+        services.record_payment(member, actor=SYSTEM, months=[JAN], amount=JAN_DUE, receipt="B-1")
+    assert arrears.verify() == []

@@ -1,7 +1,8 @@
 """Closing a month (per cell, or every cell of a subtree in one operation) and reopening it.
 
 A cell's month holds the members whose official placement covers the month's last day in that
-cell (the cell they belonged to that month, not the one they are in now), and never a member who
+cell (for a member who left during the month, their last day as a member: the cell they belonged
+to that month, not the one they are in now), and never a member who
 already has a line in another open close of the month (a transfer dated back after a close).
 
 Set-based: one ``INSERT … SELECT`` makes the closes of every open cell in the subtree, one makes
@@ -74,8 +75,7 @@ def _insert_lines(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
         "WHEN r.kind = 'exemption' THEN 100 WHEN r.kind = 'reduction' THEN r.percent ELSE 0 END AS pct, "
         "COALESCE(p.amount, 0) AS paid "
         "FROM dues_monthclose c JOIN members_placement pl ON pl.unit_id = c.unit_id AND pl.kind = %s "
-        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to > %s) "
-        "JOIN members_member m ON m.id = pl.member_id "
+        "AND pl.valid_from <= %s JOIN members_member m ON m.id = pl.member_id "
         "LEFT JOIN dues_basis b ON b.member_id = m.id AND b.valid_from <= %s "
         "AND (b.valid_to IS NULL OR b.valid_to > %s) "
         "LEFT JOIN dues_relief r ON r.member_id = m.id AND r.valid_from <= %s "
@@ -84,12 +84,17 @@ def _insert_lines(month: dt.date, stamp: Any, lo: str, hi: str) -> None:
         "WHERE c.month = %s AND c.closed_at = %s AND c.unit_path >= %s AND c.unit_path < %s "
         "AND m.admission_date <= %s "
         f"AND (m.status IN ({active}) OR (m.status IN ({left}) AND m.status_since > %s)) "
+        # the placement of the month's last day, or of a leaver's last day in the month (the day
+        # before status_since): no date arithmetic, the same test on both databases
+        f"AND CASE WHEN m.status IN ({left}) AND m.status_since <= %s "
+        "THEN (pl.valid_from < m.status_since AND (pl.valid_to IS NULL OR pl.valid_to >= m.status_since)) "
+        "ELSE (pl.valid_to IS NULL OR pl.valid_to > %s) END "
         "AND NOT EXISTS (SELECT 1 FROM dues_monthline o JOIN dues_monthclose oc ON oc.id = o.close_id "
         "WHERE o.member_id = m.id AND oc.month = %s AND oc.reopened_at IS NULL)"
     )
     end = rules.month_end(month)
-    inner_params = [*full_params, _age_cutoff(month), PlacementKind.OFFICIAL, end, end, month, month, month, month,
-                    month, month, stamp, lo, hi, end, *Status.active(), *LEFT, month, month]
+    inner_params = [*full_params, _age_cutoff(month), PlacementKind.OFFICIAL, end, month, month, month, month,
+                    month, month, stamp, lo, hi, end, *Status.active(), *LEFT, month, *LEFT, end, end, month]
     middle = (f"SELECT close_id, member_id, paid, CASE WHEN pct >= 100 THEN 0 WHEN pct = 0 THEN full_amount "
               f"ELSE (full_amount * (100 - pct) / 100 + %s) / %s * %s END AS due FROM ({inner}) x")
     sql = (

@@ -17,7 +17,7 @@ from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.rulebook import rule
 from chibo.dues import rules
 from chibo.dues.enums import Category, Method, MonthState, ReliefGround, ReliefKind
-from chibo.dues.ledger import MonthView, member_months
+from chibo.dues.ledger import LEFT, MonthView, member_months
 from chibo.dues.models import Basis, MonthClose, MonthLine, Payment, Relief
 from chibo.members.enums import PlacementKind
 from chibo.members.models import Member, Placement
@@ -125,10 +125,18 @@ def end_relief(relief: Relief, *, actor: Any, last_month: dt.date) -> Relief:
     return relief
 
 
+def _last_day(member: Member, month: dt.date, end: dt.date) -> dt.date:
+    """The member's last day of ``month`` as a member: its end, or the day before leaving."""
+    if member.status in LEFT and member.status_since and month < member.status_since <= end:
+        return member.status_since - dt.timedelta(days=1)
+    return end
+
+
 def closed_for(members: list[Member], months: list[dt.date]) -> set[tuple[int, dt.date]]:
     """The (member id, month) pairs of ``months`` that are closed for the member: the month has a
     line in an open close, or the cell of that month (the official placement covering its last
-    day; the current cell without one) has closed it. Three queries for any number of members."""
+    day, or the day before a leaving in the month; the current cell without one) has closed it.
+    Three queries for any number of members."""
     if not members or not months:
         return set()
     pks = [m.pk for m in members]
@@ -138,14 +146,15 @@ def closed_for(members: list[Member], months: list[dt.date]) -> set[tuple[int, d
     places: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {pk: [] for pk in pks}
     for pk, start, stop, unit_id in (Placement.objects.filter(member_id__in=pks, kind=PlacementKind.OFFICIAL,
                                                               valid_from__lte=max(ends.values()))
-                                     .exclude(valid_to__lte=min(ends.values()))
+                                     .exclude(valid_to__lt=min(months))
                                      .values_list("member_id", "valid_from", "valid_to", "unit_id")):
         places[pk].append((start, stop, unit_id))
     cells: dict[tuple[int, dt.date], int] = {}
     for m in members:
         for month, end in ends.items():
+            day = _last_day(m, month, end)
             cells[(m.pk, month)] = next((u for start, stop, u in places[m.pk]
-                                         if start <= end and (stop is None or stop > end)), m.unit_id)
+                                         if start <= day and (stop is None or stop > day)), m.unit_id)
     shut = set(MonthClose.objects.filter(unit_id__in=set(cells.values()), month__in=months, reopened_at__isnull=True)
                .values_list("unit_id", "month"))
     return closed | {key for key, unit_id in cells.items() if (unit_id, key[1]) in shut}

@@ -123,7 +123,7 @@ class DuesPortalImporter(Importer):
         cards = {d["card_number"] for _n, d in self.pending if d.get("card_number")}
         found: dict[tuple[str, str], Member] = {}
         living = Member.objects.filter(self.scope.q("unit_path")).exclude(status=Status.DECEASED).only(
-            "pk", "citizen_id", "card_number", "unit_id", "unit_path")
+            "pk", "citizen_id", "card_number", "unit_id", "unit_path", "status", "status_since")
         for m in living.filter(self.sensitive.q("unit_path"), citizen_id__in=ids):
             found[("id", m.citizen_id)] = m
         for m in living.filter(card_number__in=cards):

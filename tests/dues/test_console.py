@@ -73,6 +73,21 @@ def test_close_and_reopen_persona_matrix(client, cast, closed):
     assert closed.reopened_at is not None
 
 
+def test_a_month_that_has_not_ended_is_closed_only_when_asked_for(client, cast):
+    from django.utils import timezone
+
+    url = reverse("console:dues_close", args=[cast.tree.k.pk])
+    client.force_login(cast.secretary)
+    this_month = timezone.localdate().replace(day=1)
+    client.post(url, {"month": f"{this_month:%Y-%m}"})
+    assert not MonthClose.objects.filter(month=this_month).exists()  # one click on the page changes nothing
+    client.post(url, {"month": f"{this_month:%Y-%m}", "early": "on"})
+    assert MonthClose.objects.filter(month=this_month).count() == 1
+    page = client.get(reverse("console:dues", args=[cast.tree.k.pk])).content.decode()
+    last = (this_month - dt.timedelta(days=1)).replace(day=1)
+    assert f'value="{last:%Y-%m}"' in page  # the page offers the month that has just ended
+
+
 def _count(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
@@ -72,10 +72,16 @@ def units_as_of_for_user(user: Any, day: dt.date, *, within: Unit):
 
 
 def search_units(user: Any, text: str, *, limit: int = 20):
+    """The open units of the user's scope whose code is ``text`` or whose name has a word starting so."""
+    return matching_units(units_for_user(user), text, limit=limit)
+
+
+def matching_units(units: QuerySet[Unit], text: str, *, limit: int = 20):
+    """The open ``units`` whose code is ``text`` or whose name has a word starting with it."""
     from chibo.core.text import fold, prefix_upper_bound
 
     key = fold(text)
-    qs = units_for_user(user).filter(closed_on__isnull=True)
+    qs = units.filter(closed_on__isnull=True)
     if not key:
         return qs.none()
     by_code = Q(code__iexact=text.strip())

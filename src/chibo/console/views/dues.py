@@ -64,6 +64,11 @@ def _this_month() -> dt.date:
     return rules.month_of(timezone.localdate())
 
 
+def _last_month() -> dt.date:
+    """The latest month that has ended (the one a cell usually closes)."""
+    return rules.add_months(_this_month(), -1)
+
+
 def _styled(form: forms.BaseForm) -> forms.BaseForm:
     for field in form.fields.values():
         if not isinstance(field.widget, forms.CheckboxSelectMultiple):
@@ -107,7 +112,8 @@ class PaymentForm(TypedTextForm):
 
 
 class CloseForm(forms.Form):
-    month = MonthField(label=gettext_lazy("Month to close"), initial=_this_month)
+    month = MonthField(label=gettext_lazy("Month to close"), initial=_last_month)
+    early = forms.BooleanField(label=gettext_lazy("Close it before the month ends"), required=False)
 
 
 class StatementForm(forms.Form):
@@ -126,9 +132,10 @@ def _year(request: HttpRequest) -> int:
     return year if grounds.FIRST_YEAR <= year <= today.year + 1 else today.year
 
 
-def _month(request: HttpRequest) -> dt.date:
+def _month(request: HttpRequest, default: dt.date | None = None) -> dt.date:
     value = MonthField(required=False).to_python(request.GET.get("month", ""))
-    return value if isinstance(value, dt.date) else _this_month()
+    return value if isinstance(value, dt.date) else (default or _this_month())
+
 
 
 def _member(request: HttpRequest, pk: int) -> Member:
@@ -236,7 +243,7 @@ def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:
 @console_view
 def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
     unit = queries.get_unit_for_user(request.user, pk)
-    month = _month(request)
+    month = _month(request, default=_last_month())
     summary = queries.remittance(unit, month)
     parent_path = unit.path[: -paths.STEP]
     return render(request, "console/dues/unit.html", {
@@ -258,6 +265,10 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
     if month is None:
         messages.error(request, _("Enter a month as MM/YYYY."))
         return redirect("console:dues", unit.pk)
+    if month >= _this_month() and not form.cleaned_data.get("early"):
+        messages.error(request, _("%(m)s has not ended: members may still pay. Nothing was closed. To close it now, "
+                                  "tick “Close it before the month ends”.") % {"m": f"{month:%m/%Y}"})
+        return redirect(f"{_url('console:dues', unit.pk)}?month={month:%Y-%m}")
     try:
         closed = closing.close_month(unit, month, actor=request.user)
     except DomainError as error:

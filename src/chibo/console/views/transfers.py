@@ -56,8 +56,23 @@ def _day(label: Any, required: bool = True) -> forms.DateField:
                            initial=timezone.localdate if required else None)
 
 
+class UnitCodeInput(forms.TextInput):
+    """The code typed, or picked from the units whose name or code matches what is typed (any
+    province: a unit's name and code are no secret; its members are)."""
+
+    template_name = "console/transfers/_unit_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = {**(attrs or {}), "list": f"{name}-units", "autocomplete": "off",
+                 "hx-get": reverse("console:transfer_units"), "hx-trigger": "input changed delay:300ms",
+                 "hx-target": f"#{name}-units", "hx-swap": "innerHTML"}
+        return super().get_context(name, value, attrs)
+
+
 class UnitCodeField(forms.CharField):
     """A unit named by its code (the sender may name a unit outside its own scope)."""
+
+    widget = UnitCodeInput
 
     def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
         code = super().clean(value)
@@ -73,7 +88,8 @@ class DecideForm(TypedTextForm):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=TransferKind.choices)
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Reason.choices)
     to_unit = UnitCodeField(label=gettext_lazy("Receiving unit (its code)"), max_length=32,
-                            help_text=gettext_lazy("The committee or cell the member goes to, in any province."))
+                            help_text=gettext_lazy("The committee or cell the member goes to, in any province: "
+                                                   "type a word of its name and pick it, or type its code."))
     decided_on = _day(gettext_lazy("Decision date"))
     decided_by = forms.CharField(label=gettext_lazy("Deciding body"), max_length=200)
     decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=64, required=False)
@@ -82,7 +98,8 @@ class DecideForm(TypedTextForm):
 
 
 class CellForm(TypedTextForm):
-    to_unit = UnitCodeField(label=gettext_lazy("Receiving unit (its code)"), max_length=32)
+    to_unit = UnitCodeField(label=gettext_lazy("Receiving unit (its code)"), max_length=32,
+                            help_text=gettext_lazy("Type a word of its name and pick it, or type its code."))
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Reason.choices,
                                initial=Reason.ORGANIZATION_CLOSED)
     decided_on = _day(gettext_lazy("Decision date"))
@@ -314,8 +331,21 @@ def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:
     return {"template": "console/transfers/_panel.html", "rows": rows, "may_start": may_start, "member": member}
 
 
+@console_view
+def receiving_units(request: HttpRequest) -> HttpResponse:
+    """The unit picker of the transfer forms (htmx): open units of any province by name or code, for
+    whoever may send a transfer somewhere."""
+    user = request.user
+    if not (policy.has_perm_anywhere(user, Perm.MEMBERS_CHANGE) or policy.has_perm_anywhere(user, Perm.MEMBERS_DECIDE)):
+        raise Forbidden
+    text = next((request.GET[k] for k in ("to_unit", "accept_into", "q") if request.GET.get(k)), "")[:80]
+    units = org_queries.matching_units(Unit.objects.select_related("parent"), text, limit=15) if text.strip() else []
+    return render(request, "console/transfers/_unit_options.html", {"units": units})
+
+
 urlpatterns: list[URLPattern] = [
     path("units/<int:pk>/transfers/", unit_transfers, name="transfers"),
+    path("transfers/receiving-units/", receiving_units, name="transfer_units"),
     path("units/<int:pk>/transfers/whole-cell/", cell_transfer, name="transfer_cell"),
     path("members/<int:pk>/transfers/new/", transfer_create, name="transfer_create"),
     path("transfers/<int:pk>/", transfer_detail, name="transfer"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -46,6 +46,21 @@ _MEMBER_WIDGETS: dict[str, forms.Widget | type[forms.Widget]] = {
 }
 
 
+FormT = TypeVar("FormT", bound=forms.BaseForm)
+
+
+def styled(form: FormT) -> FormT:
+    """Bootstrap's classes on every field of ``form`` (a widget's own class wins)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # its boxes are laid out by its template
+        css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else (
+            "form-select" if isinstance(widget, forms.Select) else "form-control")
+        widget.attrs.setdefault("class", css)
+    return form
+
+
 class MemberForm(TypedTextForm):
     """The member profile (the fields the member services accept)."""
 
@@ -55,11 +70,7 @@ class MemberForm(TypedTextForm):
         for name in PROFILE_FIELDS:
             if with_sensitive or name not in SENSITIVE_FIELDS:
                 self.fields[name] = fields[name]
-        for field in self.fields.values():
-            css = "form-check-input" if isinstance(field, forms.BooleanField) else (
-                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
-            field.widget.attrs.setdefault("class", css)
+        styled(self)
         if "citizen_id" in self.fields:
             self.fields["citizen_id"].widget.attrs.update(inputmode="numeric", autocomplete="off")
 

@@ -149,15 +149,19 @@ def test_member_panel_shows_the_transfers_and_the_start_button(client, cast, tra
     assert reverse("console:transfer_create", args=[cast.plain_m.pk]) not in page  # already in transit
 
 
-def test_overdue_list_shows_both_directions(client, cast):
+def test_overdue_list_shows_what_each_side_can_act_on(client, cast):
     out = sent(cast.plain_m, cast.tree.qc, left=dt.date(2026, 1, 26))  # present by 16/03/2026: overdue
     services.decide_transfer(cast.far_m, actor=SYSTEM, kind="official", reason="residence", to_unit=cast.tree.k2,
                              decided_on=dt.date(2026, 1, 5), decided_by="Đảng ủy xã Tây Sơn")  # start by 03/04
     client.force_login(cast.admin)
-    page = client.get(reverse("console:transfers", args=[cast.tree.g.pk]) + "?show=overdue").content.decode()
-    assert "Đặng Văn An" in page and "Phạm Minh Đức" in page
+    overdue = "?show=overdue"
+    page = client.get(reverse("console:transfers", args=[cast.tree.g.pk]) + overdue).content.decode()
+    # the letter P's member has not presented concerns the sender; the letter QC has not handed over is QC's alone
+    assert "Đặng Văn An" in page and "Phạm Minh Đức" not in page
+    page = client.get(reverse("console:transfers", args=[cast.tree.qc.pk]) + overdue).content.decode()
+    assert "Đặng Văn An" in page and "Phạm Minh Đức" in page  # the receiver waits for the letter; its own late start
     client.force_login(cast.province)
-    page = client.get(reverse("console:transfers", args=[cast.tree.k.pk]) + "?show=overdue").content.decode()
+    page = client.get(reverse("console:transfers", args=[cast.tree.k.pk]) + overdue).content.decode()
     assert "Đặng Văn An" in page and "Phạm Minh Đức" not in page
     assert out.pk
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.console.forms import show_domain_error
+from chibo.console.forms import show_domain_error, styled
 from chibo.console.views.common import attachment, console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core import audit
@@ -46,9 +46,7 @@ BADGE_PAGE = 100
 class CardsForm(TypedTextForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
-                                          else "form-control")
+        styled(self)
 
 
 def _day(label: Any, required: bool = True) -> forms.DateField:

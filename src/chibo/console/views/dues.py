@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.console.forms import show_domain_error
+from chibo.console.forms import show_domain_error, styled
 from chibo.console.views.common import console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
@@ -67,14 +67,6 @@ def _this_month() -> dt.date:
 def _last_month() -> dt.date:
     """The latest month that has ended (the one a cell usually closes)."""
     return rules.add_months(_this_month(), -1)
-
-
-def _styled(form: forms.BaseForm) -> forms.BaseForm:
-    for field in form.fields.values():
-        if not isinstance(field.widget, forms.CheckboxSelectMultiple):
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
-                                          else "form-control")
-    return form
 
 
 class BasisForm(TypedTextForm):
@@ -154,10 +146,10 @@ def _member_context(request: HttpRequest, member: Member, **forms_: forms.BaseFo
     record = policy.can(user, Perm.DUES_RECORD, member.unit_path)
     return {
         "member": member, "dues": dues, "may_manage": manage, "may_record": record,
-        "basis_form": forms_.get("basis") or (_styled(BasisForm()) if manage else None),
-        "relief_form": forms_.get("relief") or (_styled(ReliefForm()) if manage else None),
+        "basis_form": forms_.get("basis") or (styled(BasisForm()) if manage else None),
+        "relief_form": forms_.get("relief") or (styled(ReliefForm()) if manage else None),
         "payment_form": forms_.get("payment") or (
-            _styled(PaymentForm(choices=_payable_choices(dues))) if record else None),
+            styled(PaymentForm(choices=_payable_choices(dues))) if record else None),
     }
 
 
@@ -174,7 +166,7 @@ def member_dues(request: HttpRequest, pk: int) -> HttpResponse:
 def member_basis(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     require_on(request.user, Perm.DUES_MANAGE, member.unit_path)
-    form = _styled(BasisForm(request.POST))
+    form = styled(BasisForm(request.POST))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -193,7 +185,7 @@ def member_basis(request: HttpRequest, pk: int) -> HttpResponse:
 def member_relief(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     require_on(request.user, Perm.DUES_MANAGE, member.unit_path)
-    form = _styled(ReliefForm(request.POST))
+    form = styled(ReliefForm(request.POST))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -215,7 +207,7 @@ def member_payment(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     require_on(request.user, Perm.DUES_RECORD, member.unit_path)
     dues = queries.member_dues(member, today=timezone.localdate())
-    form = _styled(PaymentForm(request.POST, choices=_payable_choices(dues)))
+    form = styled(PaymentForm(request.POST, choices=_payable_choices(dues)))
     if form.is_valid():
         data = form.cleaned_data
         try:

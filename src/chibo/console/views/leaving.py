@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.console.forms import show_domain_error
+from chibo.console.forms import show_domain_error, styled
 from chibo.console.views.common import console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
@@ -46,10 +46,7 @@ CELL, COMMITTEE = "cell", "committee"
 class LeavingForm(TypedTextForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
-                "form-select" if isinstance(field.widget, forms.Select) else "form-control")
-            field.widget.attrs.setdefault("class", css)
+        styled(self)
 
 
 def _day(label: Any, required: bool = True, help_text: Any = "") -> forms.DateField:

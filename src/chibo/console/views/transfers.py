@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.console.forms import show_domain_error
+from chibo.console.forms import show_domain_error, styled
 from chibo.console.views.common import attachment, console_view
 from chibo.console.widgets import DayInput
 from chibo.core import audit
@@ -40,14 +40,6 @@ from chibo.org.models import Unit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_CELLS = 300  # the receiving cells offered in a list; beyond, the cell's code is typed
-
-
-def _styled(form: forms.BaseForm) -> forms.BaseForm:
-    for field in form.fields.values():
-        css = "form-check-input" if isinstance(field, forms.BooleanField) else (
-            "form-select" if isinstance(field.widget, forms.Select) else "form-control")
-        field.widget.attrs.setdefault("class", css)
-    return form
 
 
 def _day(label: Any, required: bool = True) -> forms.DateField:
@@ -170,8 +162,8 @@ def _steps_for(user: Any, transfer: Transfer) -> list[str]:
 
 def _form(step: str, user: Any, transfer: Transfer, data: Any = None) -> forms.BaseForm:
     if step == Step.ACCEPT:
-        return _styled(AcceptForm(data, cells=_receiving_cells(user, transfer), prefix=step))
-    return _styled(STEP_FORMS[step](data, prefix=step))
+        return styled(AcceptForm(data, cells=_receiving_cells(user, transfer), prefix=step))
+    return styled(STEP_FORMS[step](data, prefix=step))
 
 
 @console_view
@@ -255,7 +247,7 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_queries.get_member_for_user(request.user, pk)
     if not services.may_send(request.user, member.unit_path):
         raise Forbidden("transfer")
-    form = _styled(DecideForm(request.POST or None))
+    form = styled(DecideForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -282,7 +274,7 @@ def cell_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("not a cell")
     if not services.may_send(request.user, cell.path):
         raise Forbidden("transfer")
-    form = _styled(CellForm(request.POST or None))
+    form = styled(CellForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -61,6 +61,13 @@ def overdue_q(today: dt.date) -> Q:
     return Q(state=State.DECIDED, start_by__lt=today) | Q(state=State.LEFT, present_by__lt=today)
 
 
+def overdue_for(unit: Unit, today: dt.date) -> Q:
+    """The late transfers ``unit``'s side can act on: a letter not handed over is the sender's, a
+    letter not presented in time concerns both sides (the receiver waits for it)."""
+    late_letter = Q(state=State.LEFT, present_by__lt=today)
+    return (_subtree("from_path", unit) & overdue_q(today)) | (_subtree("to_path", unit) & late_letter)
+
+
 @dataclass(frozen=True)
 class Row:
     transfer: Transfer
@@ -80,13 +87,13 @@ class Page:
 def for_unit(user: Any, unit: Unit, direction: str, *, today: dt.date, state: str = "", after: str | None = None,
              size: int = PAGE_SIZE) -> Page:
     """The transfers of ``unit``'s subtree, newest first: sent from it, sent to it, or overdue
-    (either way); ``state`` narrows them. Two queries: the page and nothing per row."""
+    (:func:`overdue_for`); ``state`` narrows them. Two queries: the page and nothing per row."""
     if direction == OUTGOING:
         where = _subtree("from_path", unit)
     elif direction == INCOMING:
         where = _subtree("to_path", unit)
     else:
-        where = (_subtree("from_path", unit) | _subtree("to_path", unit)) & overdue_q(today)
+        where = overdue_for(unit, today)
     qs = transfers_for_user(user).filter(where)
     if state:
         qs = qs.filter(state=state)
@@ -109,7 +116,7 @@ def counts(user: Any, unit: Unit, today: dt.date) -> dict[str, int]:
     return {
         OUTGOING: base.filter(_subtree("from_path", unit)).count(),
         INCOMING: base.filter(_subtree("to_path", unit)).count(),
-        OVERDUE: base.filter((_subtree("from_path", unit) | _subtree("to_path", unit)) & overdue_q(today)).count(),
+        OVERDUE: base.filter(overdue_for(unit, today)).count(),
     }
 
 

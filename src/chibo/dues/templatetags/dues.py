@@ -17,7 +17,7 @@ def vnd(value: Any) -> str:
         return "—"
     number = int(value)
     grouped = f"{abs(number):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-    return f"{'-' if number < 0 else ''}{grouped} đ"
+    return f"{'-' if number < 0 else ''}{grouped}\u00a0đ"  # never "đ" alone at the start of a line
 
 
 @register.filter
@@ -28,3 +28,10 @@ def month_label(value: Any) -> str:
 @register.filter
 def lookup(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def permille_percent(value: Any) -> str:
+    """A share in per mille as a percentage: ``300`` → ``30%``, ``125`` → ``12.5%`` (``12,5%`` in Vietnamese)."""
+    whole, tenths = divmod(int(value), 10)
+    return f"{whole}{get_format('DECIMAL_SEPARATOR')}{tenths}%" if tenths else f"{whole}%"

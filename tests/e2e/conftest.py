@@ -32,6 +32,19 @@ def browser():
         browser.close()
 
 
+@pytest.fixture
+def phone_375(browser):
+    """A small phone (375×740, Vietnamese) whose page collects its script errors in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese_by_default(_test_settings, settings):
     settings.LANGUAGE_CODE = "vi"

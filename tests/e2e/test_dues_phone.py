@@ -5,8 +5,6 @@ English; the console's register and arrears for the guide."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,30 +17,11 @@ from tests.e2e.conftest import log_in, shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PO = Path(__file__).resolve().parents[2] / "build" / "po" / "dues.po"
-
-
-@pytest.fixture(autouse=True)
-def _dues_catalogue(settings, tmp_path):
-    """The pages' Vietnamese until the lead merges build/po/dues.po into the catalogue."""
-    if not PO.exists():
-        return
-    target = tmp_path / "locale" / "vi" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PO)], check=True)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale"), *settings.LOCALE_PATHS]
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="vi-VN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+def phone(phone_375):
+    return phone_375
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ what masked, and the reads of the last year, in Vietnamese; the guide's screensh
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -16,30 +13,11 @@ from tests.privacy.conftest import line
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-PO = Path(__file__).resolve().parents[2] / "build" / "po" / "privacy.po"
-
-
-@pytest.fixture(autouse=True)
-def _privacy_catalogue(settings, tmp_path):
-    """The page's Vietnamese until the lead merges build/po/privacy.po into the catalogue."""
-    if not PO.exists():
-        return
-    target = tmp_path / "locale" / "vi" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PO)], check=True)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale"), *settings.LOCALE_PATHS]
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="vi-VN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+def phone(phone_375):
+    return phone_375
 
 
 def test_a_member_reads_who_can_see_their_data_on_a_phone(phone, live_server, cast):

@@ -5,8 +5,6 @@ Screenshots for the guide (docs/screenshots/cards-*.png)."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,23 +14,10 @@ from chibo.members import party_age
 from chibo.members.cards import services
 from chibo.members.enums import GapKind
 from chibo.members.models import Member
-from tests.e2e.conftest import browser, log_in, shoot  # noqa: F401 (the browser fixture)
+from tests.e2e.conftest import log_in, shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PO = Path(__file__).resolve().parents[3] / "build" / "po" / "cards.po"
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def _vietnamese(settings, tmp_path):
-    """The pages' Vietnamese until the lead merges build/po/cards.po into the catalogue."""
-    settings.LANGUAGE_CODE = "vi"
-    if not PO.exists():
-        return
-    target = tmp_path / "locale" / "vi" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PO)], check=True)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale"), *settings.LOCALE_PATHS]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from chibo.members.leaving.models import Removal
-from tests.e2e.conftest import _vietnamese_by_default, browser, log_in, shoot  # noqa: F401 (fixtures)
+from tests.e2e.conftest import log_in, shoot
 from tests.members.leaving.conftest import absences
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def _switch(page, base: str, username: str) -> None:
     log_in(page, base, username)
 
 
-def test_a_removal_from_the_grounds_to_the_decision(browser, live_server, cast):  # noqa: F811
+def test_a_removal_from_the_grounds_to_the_decision(browser, live_server, cast):
     member = cast.plain_m
     year = dt.date.today().year
     absences(member, [dt.date(year, 2, 10), dt.date(year, 5, 12), dt.date(year, 9, 8)])

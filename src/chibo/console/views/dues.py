@@ -8,6 +8,7 @@ upload of the public-service portal's statement (the imports' job page follows i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -161,23 +162,29 @@ def member_dues(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "console/dues/member.html", _member_context(request, member))
 
 
+def _member_post(request: HttpRequest, member: Member, form: forms.Form, key: str,
+                 save: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
+    """A form of the member's dues page: saved through ``save`` and back to the page, or the page
+    again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("console:member_dues", member.pk)
+    return render(request, "console/dues/member.html", _member_context(request, member, **{key: form}), status=400)
+
+
 @console_view
 @require_POST
 def member_basis(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     require_on(request.user, Perm.DUES_MANAGE, member.unit_path)
-    form = styled(BasisForm(request.POST))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.set_basis(member, actor=request.user, category=data["category"], income=data["income"] or 0,
-                               from_month=data["from_month"], note=data["note"])
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The dues basis was saved."))
-            return redirect("console:member_dues", member.pk)
-    return render(request, "console/dues/member.html", _member_context(request, member, basis=form), status=400)
+    return _member_post(request, member, styled(BasisForm(request.POST)), "basis", lambda data: services.set_basis(
+        member, actor=request.user, category=data["category"], income=data["income"] or 0,
+        from_month=data["from_month"], note=data["note"]), _("The dues basis was saved."))
 
 
 @console_view
@@ -186,19 +193,10 @@ def member_relief(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     require_on(request.user, Perm.DUES_MANAGE, member.unit_path)
     form = styled(ReliefForm(request.POST))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decide_relief(member, actor=request.user, kind=data["kind"], ground=data["ground"],
-                                   percent=data["percent"] or 100,
-                                   from_month=data["from_month"], months=data["months"],
-                                   decision=data["decision"], decided_on=data["decided_on"])
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The decision was saved."))
-            return redirect("console:member_dues", member.pk)
-    return render(request, "console/dues/member.html", _member_context(request, member, relief=form), status=400)
+    return _member_post(request, member, form, "relief", lambda data: services.decide_relief(
+        member, actor=request.user, kind=data["kind"], ground=data["ground"], percent=data["percent"] or 100,
+        from_month=data["from_month"], months=data["months"], decision=data["decision"],
+        decided_on=data["decided_on"]), _("The decision was saved."))
 
 
 @console_view
@@ -208,18 +206,10 @@ def member_payment(request: HttpRequest, pk: int) -> HttpResponse:
     require_on(request.user, Perm.DUES_RECORD, member.unit_path)
     dues = queries.member_dues(member, today=timezone.localdate())
     form = styled(PaymentForm(request.POST, choices=_payable_choices(dues)))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_payment(member, actor=request.user, amount=data["amount"], receipt=data["receipt"],
-                                    months=[dt.date.fromisoformat(v) for v in data["months"]],
-                                    paid_on=data["paid_on"])
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The payment was recorded."))
-            return redirect("console:member_dues", member.pk)
-    return render(request, "console/dues/member.html", _member_context(request, member, payment=form), status=400)
+    return _member_post(request, member, form, "payment", lambda data: services.record_payment(
+        member, actor=request.user, amount=data["amount"], receipt=data["receipt"],
+        months=[dt.date.fromisoformat(v) for v in data["months"]], paid_on=data["paid_on"]),
+        _("The payment was recorded."))
 
 
 def member_panel(request: HttpRequest, member: Member) -> dict[str, Any] | None:

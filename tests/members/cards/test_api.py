@@ -64,3 +64,19 @@ def test_badges_days_out_of_range_are_refused(api, cast):
     path = f"/cards/units/{cast.tree.c.pk}/badges"
     for day in ("0001-02-03", "9999-11-07", "2000-01-01"):
         assert api.commune.get(path, day=day).status == 422, day
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_badges_query_count_does_not_grow(api, cast, n, django_assert_num_queries):
+    from tests.factories.registry import make_member
+
+    for i in range(n):
+        make_member(cast.tree.k2, f"Nguyễn Văn Huy {chr(65 + i)}", admission_date=D(1996, 3, 1))
+    path = f"/cards/units/{cast.tree.root.pk}/badges"
+    api.admin.get(path, day="2026-05-19")  # the rulebook and the token read once
+    with django_assert_num_queries(BADGE_API_QUERIES):
+        response = api.admin.get(path, day="2026-05-19")
+    assert response.status == 200 and len(response.json["items"]) == n
+
+
+BADGE_API_QUERIES = 11  # the same for one row or three: nothing is read per row

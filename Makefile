@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export CHIBO_DATA_DIR ?= $(CURDIR)/var
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/chibo
 
-.PHONY: demo serve test check lint types test-sqlite test-postgres test-e2e install clean
+.PHONY: cluster demo serve test check lint types test-sqlite test-postgres test-e2e install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,14 @@ demo: $(STAMP)
 	scripts/ensure-pdf-tools
 	CHIBO_DEMO=1 $(PY) -m chibo demo
 
+cluster: $(STAMP)
+	scripts/cluster up
+
 serve: $(STAMP)
 	$(PY) -m chibo serve
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench drills
 
 types: $(STAMP)
 	$(VENV)/bin/mypy src

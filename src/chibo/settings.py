@@ -208,6 +208,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database()}
+# --- the read replica and the database router (docs/operations.md "Replica reads") ---
+DATABASE_ROUTERS: list[str] = []
+# --- end of the replica section ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -289,6 +292,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 HUEY = _huey()
+# --- the job ledger: heartbeats and the sweeper (docs/operations.md "Background jobs") ---
+# --- end of the job ledger section ---
 
 # A members file of at least this many rows is checked in a child process while this one writes.
 CHIBO_IMPORT_CHILD_ROWS = int(os.environ.get("CHIBO_IMPORT_CHILD_ROWS", "5000"))

@@ -1,0 +1,355 @@
+"""What the fault drills share: their options, a cluster of their own (or one already running),
+Django set up on the cluster's primary, an officer who logs in over HTTP like a person (password,
+then the authenticator's code), a browser that keeps its cookies, and the report each drill prints.
+
+A drill is a module of ``drills/`` with a docstring (what it proves) and ``run(args) -> int``:
+``python -m drills NAME [--short] [--cluster-dir DIR --port BASE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+# The job ledger's settings the drills give the workers so that they do not wait a minute for the
+# sweeper; the defaults (settings.py, "the job ledger") are printed beside every figure they shape.
+SHORT_SWEEPER = {"CHIBO_JOB_HEARTBEAT_SECONDS": "1", "CHIBO_JOB_DEAD_SECONDS": "3",
+                 "CHIBO_JOB_SWEEP_SECONDS": "1", "CHIBO_JOB_RESEND_SECONDS": "3"}
+DEFAULT_SWEEPER = {"CHIBO_JOB_HEARTBEAT_SECONDS": "10", "CHIBO_JOB_DEAD_SECONDS": "60",
+                   "CHIBO_JOB_SWEEP_SECONDS": "15", "CHIBO_JOB_RESEND_SECONDS": "60"}
+
+
+class DrillFailed(Exception):
+    """What the drill set out to prove does not hold (or the drill could not get that far)."""
+
+
+@dataclass
+class Options:
+    short: bool = False
+    cluster_dir: Path | None = None
+    port: int | None = None
+    keep: bool = False
+
+
+def parser(name: str, doc: str | None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=f"python -m drills {name}", description=(doc or "").split("\n\n")[0])
+    p.add_argument("--short", action="store_true", help="the small version run in CI")
+    p.add_argument("--cluster-dir", type=Path, help="use this running cluster (scripts/cluster)")
+    p.add_argument("--port", type=int, help="the port base of the running cluster (CHIBO_CLUSTER_PORT)")
+    p.add_argument("--keep", action="store_true", help="leave the drill's own cluster running afterwards")
+    return p
+
+
+def options(args: Any, name: str, doc: str | None) -> Options:
+    """The drill's options from an argv list (or None: ``sys.argv``) or the runner's namespace."""
+    if args is None or isinstance(args, list | tuple):
+        args = parser(name, doc).parse_args(args)
+    found = Options(short=bool(getattr(args, "short", False)), cluster_dir=getattr(args, "cluster_dir", None),
+                    port=getattr(args, "port", None), keep=bool(getattr(args, "keep", False)))
+    if found.cluster_dir is not None:
+        found.cluster_dir = Path(found.cluster_dir).resolve()
+        if found.port is None:
+            raise SystemExit("--cluster-dir needs --port (the cluster's CHIBO_CLUSTER_PORT base)")
+    return found
+
+
+# --- the report -----------------------------------------------------------------------------------
+@dataclass
+class Report:
+    """Prints what the drill proves, its steps and figures; collects what did not hold."""
+
+    name: str
+    doc: str
+    started: float = field(default_factory=time.monotonic)
+    broken: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        print(f"== drill {self.name} ==", flush=True)
+        print(self.doc.strip().split("\n\n")[0], flush=True)
+
+    def step(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.started:7.1f} s] {text}", flush=True)
+
+    def figure(self, label: str, value: Any, unit: str = "", note: str = "") -> None:
+        shown = f"{value:,.1f}" if isinstance(value, float) else (f"{value:,}" if isinstance(value, int) else value)
+        print(f"  FIGURE {label}: {shown}{(' ' + unit) if unit else ''}{f'  ({note})' if note else ''}", flush=True)
+
+    def check(self, ok: bool, what: str) -> bool:
+        """Record one property: ``what`` says what holds (printed OK) or broke (printed BROKEN)."""
+        print(f"  {'OK    ' if ok else 'BROKEN'} {what}", flush=True)
+        if not ok:
+            self.broken.append(what)
+        return ok
+
+    def verdict(self) -> int:
+        took = time.monotonic() - self.started
+        if self.broken:
+            print(f"== {self.name}: FAILED after {took:.0f} s: " + "; ".join(self.broken), flush=True)
+            return 1
+        print(f"== {self.name}: passed in {took:.0f} s", flush=True)
+        return 0
+
+
+def run_drill(name: str, doc: str | None, args: Any, body: Callable[[Report, Options], None]) -> int:
+    """The frame of every drill: options, the report, the verdict; a DrillFailed is a failure."""
+    opts = options(args, name, doc)
+    report = Report(name, doc or "")
+    try:
+        body(report, opts)
+    except DrillFailed as exc:
+        report.check(False, str(exc))
+    return report.verdict()
+
+
+def wait_until(check: Callable[[], T], what: str, timeout: float, every: float = 0.2) -> T:
+    """``check()``'s first true value, polled; DrillFailed naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DrillFailed(f"{what} (waited {timeout:.0f} s)")
+        time.sleep(every)
+
+
+# --- the cluster ----------------------------------------------------------------------------------
+def free_port_base(span: int = 20) -> int:
+    """A base B such that B..B+span are free on loopback now (several drills may run at once)."""
+    for _ in range(200):
+        base = 20000 + secrets.randbelow(20000)
+        if all(_free(base + i) for i in range(span + 1)):
+            return base
+    raise DrillFailed("no free range of ports for the drill's cluster")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@contextmanager
+def drill_cluster(report: Report, opts: Options, name: str, *, sweeper: bool = False, members: int = 4000,
+                  servers: int = 2) -> Iterator[Any]:
+    """The cluster the drill breaks: its own (``build/drills/NAME-PID``, a free port base, no demo,
+    a generated province of ``members``), brought down at the end; or the running one of
+    ``--cluster-dir/--port``, left running. With ``sweeper`` the workers run with SHORT_SWEEPER."""
+    from drills.cluster import Cluster
+
+    if sweeper:
+        os.environ.update(SHORT_SWEEPER)  # scripts/cluster starts the workers with this environment
+    own = opts.cluster_dir is None
+    directory = opts.cluster_dir or REPOSITORY / "build" / "drills" / f"{name}-{os.getpid()}"
+    cluster = Cluster(directory, opts.port or free_port_base())
+    try:
+        if own:
+            report.step(f"starting a cluster in {directory} (ports from {cluster.port})")
+            t0 = time.monotonic()
+            cluster.up(servers=servers, no_demo=True)
+            report.step(f"cluster up in {time.monotonic() - t0:.1f} s")
+        elif sweeper:
+            restart_workers(cluster)
+        ensure_data(report, cluster, members)
+        django_setup(cluster, name)
+        yield cluster
+    finally:
+        if own and not opts.keep:
+            report.step("bringing the drill's cluster down")
+            cluster.down(purge=True)
+
+
+def restart_workers(cluster: Any) -> None:
+    """The workers again, with this process's environment (the drill's sweeper settings)."""
+    for worker in ("worker-1", "worker-2"):
+        cluster.stop(worker)
+        cluster.start(worker)
+
+
+def direct_env(cluster: Any, data_dir: Path) -> dict[str, str]:
+    """The application's environment against the primary itself (maintenance, the drill's checks):
+    no pooler, no replica."""
+    env = cluster.env()
+    env = {**env, "DATABASE_URL": env["DATABASE_DIRECT_URL"], "CHIBO_DATA_DIR": str(data_dir),
+           "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "chibo.settings"}
+    for key in ("DATABASE_POOLER", "DATABASE_REPLICA_URL"):
+        env.pop(key, None)
+    return env
+
+
+def ensure_data(report: Report, cluster: Any, members: int) -> None:
+    """A generated province (``python -m chibo generate``, against the primary) unless the database
+    already holds members."""
+    held = cluster.psql("SELECT count(*) FROM members_member").strip()
+    if held not in ("", "0"):
+        return
+    report.step(f"generating a province of ~{members:,} members")
+    env = {**os.environ, **direct_env(cluster, Path(cluster.dir) / "drills-maintenance")}
+    done = subprocess.run([sys.executable, "-m", "chibo", "generate", "--preset", "province", "--members",
+                           str(members)], env=env, capture_output=True, text=True, timeout=600, cwd=REPOSITORY)
+    if done.returncode:
+        raise DrillFailed(f"python -m chibo generate failed: {done.stderr[-800:]}")
+
+
+def django_setup(cluster: Any, name: str) -> None:
+    """Django in this process, on the cluster's primary (the drill's own setup and checks)."""
+    import django
+
+    data = Path(cluster.dir) / f"drills-{name}"
+    data.mkdir(parents=True, exist_ok=True)
+    for key in ("DATABASE_POOLER", "DATABASE_REPLICA_URL"):
+        os.environ.pop(key, None)
+    os.environ.update(direct_env(cluster, data))
+    if str(REPOSITORY) not in sys.path:
+        sys.path.insert(0, str(REPOSITORY))
+    django.setup()
+
+
+def fingerprint(cluster: Any, table: str, port: int | None = None) -> str:
+    """Row count and an md5 of every row of ``table`` in id order, read with psql."""
+    sql = f"SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '-') FROM {table} t"
+    return cluster.psql(sql, port=port).strip()
+
+
+# --- people and their browser ---------------------------------------------------------------------
+@dataclass
+class Officer:
+    username: str
+    password: str
+    key: str  # the TOTP device's key (hex)
+    unit_id: int
+    user_id: int
+
+
+def province_officer(name: str) -> Officer:
+    """An organization-board officer of the (first) province, with a confirmed authenticator; a
+    new account each run (an authenticator's code is accepted once)."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from chibo.accounts.models import RoleGrant
+    from chibo.org.enums import UnitKind
+    from chibo.org.models import Unit
+
+    province = Unit.objects.filter(kind=UnitKind.PROVINCE, closed_on__isnull=True).order_by("path").first()
+    if province is None:
+        raise DrillFailed("the cluster's database holds no province (python -m chibo generate)")
+    username, password = f"drill-{name}-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    user = get_user_model().objects.create_user(username=username, password=password)
+    RoleGrant.objects.create(user=user, unit=province, role="board_staff", valid_from=dt.date(2020, 1, 1))
+    key = secrets.token_hex(20)
+    TOTPDevice.objects.create(user=user, name="drill", key=key, confirmed=True)
+    return Officer(username, password, key, province.pk, user.pk)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Browser:
+    """Requests to ``base`` (nginx) with the cookies the server set, redirects not followed."""
+
+    def __init__(self, base: str, language: str = "en"):
+        self.base, self.language, self.cookies = base.rstrip("/"), language, SimpleCookie()
+        self.opener = urllib.request.build_opener(_NoRedirect)
+
+    def request(self, path: str, data: bytes | None = None, content_type: str = "", timeout: float = 120) -> Answer:
+        headers = {"Accept-Language": self.language, "User-Agent": "chibo-drill"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())
+        if data is not None:
+            headers["X-CSRFToken"] = self.csrf
+            headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
+        request = urllib.request.Request(self.base + path, data=data, headers=headers,
+                                         method="POST" if data is not None else "GET")
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                answer = Answer(response.status, response.headers.get("Location", ""), response.read())
+                set_cookies = response.headers.get_all("Set-Cookie") or []
+        except urllib.error.HTTPError as error:
+            answer = Answer(error.code, error.headers.get("Location", ""), error.read())
+            set_cookies = error.headers.get_all("Set-Cookie") or []
+        for line in set_cookies:
+            self.cookies.load(line)
+        return answer
+
+    @property
+    def csrf(self) -> str:
+        morsel = self.cookies.get("csrftoken")
+        return morsel.value if morsel else ""
+
+    def get(self, path: str) -> Answer:
+        return self.request(path)
+
+    def post(self, path: str, fields: dict[str, str]) -> Answer:
+        return self.request(path, urlencode({"csrfmiddlewaretoken": self.csrf, **fields}).encode())
+
+    def upload(self, path: str, fields: dict[str, str], name: str, filename: str, content: bytes) -> Answer:
+        boundary = secrets.token_hex(12)
+        fields = {"csrfmiddlewaretoken": self.csrf, **fields}
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in fields.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     "Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request(path, body, f"multipart/form-data; boundary={boundary}")
+
+    def log_in(self, officer: Officer) -> None:
+        """The login form, then the authenticator's code on the two-step page when it is asked."""
+        self.get("/login/")
+        answer = self.post("/login/", {"username": officer.username, "password": officer.password})
+        if answer.status != 302:
+            raise DrillFailed(f"logging in as {officer.username} answered {answer.status}, not a redirect")
+        answer = self.get(answer.location if answer.location.startswith("/") else "/")
+        if answer.status == 302 and "/2fa/" in answer.location:
+            self.get("/2fa/")
+            answer = self.post("/2fa/", {"token": totp(officer.key)})
+            if answer.status != 302:
+                raise DrillFailed(f"the two-step check of {officer.username} answered {answer.status}")
+
+
+def totp(key_hex: str) -> str:
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(key_hex)).token():06d}"
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)

@@ -1,0 +1,219 @@
+"""import_kill: a worker killed (kill -9) while it writes a large members import loses nothing
+and leaves nothing half-written.
+
+A province officer logs in through nginx (password and authenticator code) and uploads a members
+file of thousands of rows with the console's upload form. While the worker writes it (the import's
+live progress), the worker process the job ledger names (host:pid) is killed with SIGKILL. Proved:
+the members table is exactly as before (row count and an md5 of every row), the sweeper marks the
+import failed with a message for the officer, the console's page shows it, and the console's
+"Run again" imports every row of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import secrets
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from drills.common import (
+    DEFAULT_SWEEPER,
+    SHORT_SWEEPER,
+    Browser,
+    DrillFailed,
+    Options,
+    Report,
+    drill_cluster,
+    fingerprint,
+    province_officer,
+    run_drill,
+    wait_until,
+)
+
+NAME = "import_kill"
+ROWS = {True: 20_000, False: 60_000}  # --short, full
+
+
+def run(args: Any = None) -> int:
+    return run_drill(NAME, __doc__, args, _drill)
+
+
+def _drill(report: Report, opts: Options) -> None:
+    rows = ROWS[opts.short]
+    with drill_cluster(report, opts, NAME, sweeper=True) as cluster:
+        officer = province_officer(NAME)
+        content, ids = members_file(officer.unit_id, rows)
+        browser = Browser(cluster.url)
+        browser.log_in(officer)
+        report.step(f"logged in through nginx as {officer.username} (province officer, two-step code)")
+        before = fingerprint(cluster, "members_member")
+
+        t0 = time.monotonic()
+        answer = browser.upload("/imports/", {"kind": "members"}, "file", "members.csv", content)
+        if answer.status != 302 or not re.match(r"^/imports/\d+/$", answer.location):
+            raise DrillFailed(f"the upload form answered {answer.status} {answer.location!r}, not the job's page")
+        job_id = int(answer.location.strip("/").split("/")[-1])
+        report.step(f"uploaded {rows:,} rows ({len(content) / 1e6:.1f} MB): import {job_id}")
+        pid, done_at_kill = _kill_while_writing(report, cluster, job_id, rows)
+        killed = time.monotonic()
+        report.figure("rows in the file", rows)
+        report.figure("time from the upload to the kill", killed - t0, "s",
+                      f"{done_at_kill:,} rows written in the import's transaction at the kill")
+
+        job = wait_until(lambda: _finished(job_id), "the sweeper did not mark the killed import failed", 120)
+        report.figure("time from the kill until the import is marked failed", time.monotonic() - killed, "s",
+                      _sweeper_note())
+        _restart_killed_worker(report, cluster)
+        report.check(job.state == "failed", f"the killed import is marked failed (state {job.state})")
+        report.check(bool(job.message), "it carries a message for the officer")
+        print(f"  message shown to the officer: {job.message}", flush=True)
+        after = fingerprint(cluster, "members_member")
+        report.check(after == before, f"the members table is unchanged (count and md5: {before} → {after})")
+        page = browser.get(f"/imports/{job_id}/")
+        report.check(page.status == 200 and html.escape(job.message) in page.text,
+                     "the console's import page shows the failure and its message")
+        _run_again(report, cluster, browser, page.text, job_id, rows, ids, before)
+
+
+def members_file(province_id: int, rows: int) -> tuple[bytes, list[str]]:
+    """A members file of ``rows`` generated members of the province's cells (the demo generator's
+    people, with citizen IDs of their own each run); returns the file and its citizen IDs."""
+    from bench.importing import write_members_csv
+
+    from chibo.org.enums import UnitKind
+    from chibo.org.models import Unit
+
+    province = Unit.objects.get(pk=province_id)
+    cells = list(Unit.objects.subtree(province).filter(kind=UnitKind.GRASSROOTS_CELL, closed_on__isnull=True)
+                 .order_by("path")[: max(10, rows // 100)])
+    path = _workdir() / f"members-{secrets.token_hex(3)}.csv"
+    written = _write(write_members_csv, path, rows, cells)
+    content = path.read_bytes()
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    ids = [row["citizen_id"] for row in reader]
+    if len(ids) != written:
+        raise DrillFailed(f"the members file holds {len(ids)} rows, {written} were written")
+    return content, ids
+
+
+def _write(writer: Any, path: Any, rows: int, cells: list) -> int:
+    """bench/importing.py's generated members file, with another seed and serial range each run
+    (the cluster may already hold the rows of an earlier run)."""
+    import chibo.demo.people as people_module
+    import chibo.demo.streams as streams
+
+    seed = secrets.randbelow(10**6) + 100
+    original_people, original_rows = people_module.People, streams.member_rows
+
+    def people(**kwargs: Any) -> Any:
+        return original_people(**{**kwargs, "seed": seed, "card_base": 80_000_000 + seed * 10})
+
+    def member_rows(*args: Any, **kwargs: Any) -> Any:
+        return original_rows(*args, **{**kwargs, "serial_base": 600_000 + (seed % 300) * 1000})
+
+    people_module.People, streams.member_rows = people, member_rows  # type: ignore[assignment,misc]
+    try:
+        return writer(path, rows, cells)
+    finally:
+        people_module.People, streams.member_rows = original_people, original_rows  # type: ignore[misc]
+
+
+def _workdir() -> Path:
+    path = Path(os.environ["CHIBO_DATA_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _ledger_row(job_id: int) -> Any:
+    from chibo.core.models import Job
+
+    return (Job.objects.filter(name="chibo.imports.tasks.run_import", args__args=[job_id]).order_by("-pk").first())
+
+
+def _kill_while_writing(report: Report, cluster: Any, job_id: int, rows: int) -> tuple[int, int]:
+    """Wait until the worker has written a third of the rows (inside its transaction), then kill -9
+    the process the ledger names; (pid, rows done at the kill)."""
+    from chibo.imports.models import ImportJob
+
+    def writing() -> tuple[int, int] | None:
+        job = ImportJob.objects.get(pk=job_id).with_live_progress()
+        if job.state in ("done", "failed"):
+            raise DrillFailed(f"the import ended ({job.state}) before it could be killed: use more rows")
+        return (job.rows_done, job.rows_total) if job.running and job.rows_done >= rows // 3 else None
+
+    done, _total = wait_until(writing, "the import did not start writing", 180, every=0.05)
+    ledger = _ledger_row(job_id)
+    if ledger is None or ledger.state != "running" or ":" not in ledger.worker:
+        raise DrillFailed(f"the job ledger does not show the import running on a worker ({ledger})")
+    pid = int(ledger.worker.rsplit(":", 1)[1])
+    workers = {cluster.pid(name): name for name in ("worker-1", "worker-2")}
+    os.kill(pid, signal.SIGKILL)
+    report.step(f"kill -9 {pid} ({workers.get(pid, 'a worker process')}, named by ledger job {ledger.pk}) "
+                f"at {done:,} rows written")
+    return pid, done
+
+
+def _restart_killed_worker(report: Report, cluster: Any) -> None:
+    for name in ("worker-1", "worker-2"):
+        if cluster.pid(name) is None:
+            cluster.start(name)
+            report.step(f"{name} started again (as its supervisor would)")
+
+
+def _finished(job_id: int) -> Any:
+    from chibo.imports.models import ImportJob
+
+    job = ImportJob.objects.get(pk=job_id)
+    return job if job.state in ("done", "failed") else None
+
+
+def _sweeper_note() -> str:
+    short = ", ".join(f"{k.removeprefix('CHIBO_JOB_')}={v}" for k, v in SHORT_SWEEPER.items())
+    default = ", ".join(f"{k.removeprefix('CHIBO_JOB_')}={v}" for k, v in DEFAULT_SWEEPER.items())
+    return f"with {short}; the defaults {default} give at most DEAD + SWEEP = 75 s"
+
+
+def _run_again(report: Report, cluster: Any, browser: Browser, page: str, job_id: int, rows: int,
+               ids: list[str], before: str) -> None:
+    """The console's "Run again" form on the failed import's page, posted; every row is then in."""
+    action, fields = run_again_form(page, f"/imports/{job_id}/")
+    t0 = time.monotonic()
+    answer = browser.post(action, fields)
+    if answer.status != 302:
+        raise DrillFailed(f"'Run again' answered {answer.status}, not a redirect")
+    found = re.match(r"^/imports/(\d+)/$", answer.location)
+    again = int(found.group(1)) if found else job_id
+    job = wait_until(lambda: _finished(again), "the import run again did not finish", 300)
+    took = time.monotonic() - t0
+    report.figure("re-run time ('Run again' to done)", took, "s", f"import {again}")
+    report.check(job.state == "done", f"the import run again is done ({job.state}: {job.message})")
+    from chibo.members.models import Member
+
+    present = sum(Member.objects.filter(citizen_id__in=ids[i:i + 5000]).count() for i in range(0, len(ids), 5000))
+    count_before = int(before.split()[0])
+    count_after = Member.objects.count()
+    report.check(present == rows and count_after == count_before + rows,
+                 f"every row of the file is in: {present:,} of {rows:,} citizen IDs found, members "
+                 f"{count_before:,} → {count_after:,}")
+
+
+def run_again_form(page: str, default_action: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the page's form whose button says "Run again"."""
+    for form in re.findall(r"<form\b.*?</form>", page, flags=re.S | re.I):
+        if "run again" not in form.lower():
+            continue
+        action = re.search(r'action="([^"]*)"', form)
+        fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+        button = re.search(r'<button[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
+        if button:
+            fields[button.group(1)] = button.group(2)
+        fields.pop("csrfmiddlewaretoken", None)
+        return html.unescape(action.group(1)) if action and action.group(1) else default_action, fields
+    raise DrillFailed("the failed import's page has no 'Run again' form")
+

@@ -6,6 +6,7 @@ a message that says which variable is wrong and what it should look like.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -172,6 +173,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: the request id, the access line and the latency histogram; then the probes (/healthz,
+    # /readyz, /metrics), answered before the session, host, log-in and lockout middleware
+    "chibo.core.requestlog.RequestLogMiddleware",
+    "chibo.core.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +190,7 @@ MIDDLEWARE = [
     "chibo.accounts.middleware.SecurityHeadersMiddleware",
     "chibo.accounts.middleware.StaffTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chibo.core.replica.ReadYourWritesMiddleware",
     "chibo.console.middleware.MethodNotAllowedPageMiddleware",
 ]
 
@@ -209,7 +215,42 @@ TEMPLATES = [
 
 DATABASES = {"default": _database()}
 # --- the read replica and the database router (docs/operations.md "Replica reads") ---
+
+
+def _replica() -> dict | None:
+    """``DATABASE_REPLICA_URL``: a streaming replica of the primary, connected to directly (or
+    through a pooler in session mode): ``DATABASE_POOLER`` is the primary's alone."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    scheme = urlparse(url).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL scheme {scheme!r} is not supported: use postgres://user:password@host:5432/name "
+            "(a streaming replica of DATABASE_URL's PostgreSQL database), or leave it unset.")
+    if "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a postgres:// DATABASE_URL: a replica copies a "
+                                   "PostgreSQL primary.")
+    config: dict = dict(dj_database_url.parse(url, conn_max_age=60))
+    config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}
+    config["CONN_HEALTH_CHECKS"] = True
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+_replica_db = _replica()
 DATABASE_ROUTERS: list[str] = []
+if _replica_db:
+    DATABASES["replica"] = _replica_db
+    DATABASE_ROUTERS = ["chibo.core.replica.ReplicaRouter"]
+CHIBO_REPLICA_MAX_LAG_SECONDS = _env_int("CHIBO_REPLICA_MAX_LAG_SECONDS", 10)
+CHIBO_READ_YOUR_WRITES_SECONDS = _env_int("CHIBO_READ_YOUR_WRITES_SECONDS", 15)
+CHIBO_REPLICA_CHECK_SECONDS = _env_int("CHIBO_REPLICA_CHECK_SECONDS", 5)
+if CHIBO_READ_YOUR_WRITES_SECONDS < CHIBO_REPLICA_MAX_LAG_SECONDS:
+    raise ImproperlyConfigured(
+        f"CHIBO_READ_YOUR_WRITES_SECONDS={CHIBO_READ_YOUR_WRITES_SECONDS} is lower than "
+        f"CHIBO_REPLICA_MAX_LAG_SECONDS={CHIBO_REPLICA_MAX_LAG_SECONDS}: a user who has just written would "
+        "read from a replica that may not have the write yet. Raise it to at least the lag limit.")
 # --- end of the replica section ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -293,6 +334,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 HUEY = _huey()
 # --- the job ledger: heartbeats and the sweeper (docs/operations.md "Background jobs") ---
+# a worker marks the jobs it runs alive this often; one silent for CHIBO_JOB_DEAD_SECONDS is dead
+CHIBO_JOB_HEARTBEAT_SECONDS = _env_int("CHIBO_JOB_HEARTBEAT_SECONDS", 10)
+CHIBO_JOB_DEAD_SECONDS = _env_int("CHIBO_JOB_DEAD_SECONDS", 60)
+# each worker's sweeper: how often it looks, and when a queued job is sent again (a lost queue)
+CHIBO_JOB_SWEEP_SECONDS = _env_int("CHIBO_JOB_SWEEP_SECONDS", 15)
+CHIBO_JOB_RESEND_SECONDS = _env_int("CHIBO_JOB_RESEND_SECONDS", 60)
+# finished jobs (done) stay in the ledger this many days; failed ones stay until retried
+CHIBO_JOB_KEEP_DAYS = _env_int("CHIBO_JOB_KEEP_DAYS", 30)
+# more modules of @job functions (comma-separated), imported by the workers besides the apps' tasks
+CHIBO_JOB_MODULES = [m.strip() for m in os.environ.get("CHIBO_JOB_MODULES", "").split(",") if m.strip()]
+if CHIBO_JOB_DEAD_SECONDS < 2 * CHIBO_JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"CHIBO_JOB_DEAD_SECONDS={CHIBO_JOB_DEAD_SECONDS} would declare running jobs dead between two heartbeats: "
+        f"use at least twice CHIBO_JOB_HEARTBEAT_SECONDS ({CHIBO_JOB_HEARTBEAT_SECONDS})."
+    )
 # --- end of the job ledger section ---
 
 # A members file of at least this many rows is checked in a child process while this one writes.
@@ -303,11 +359,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
 # the address links in e-mails point to
 CHIBO_BASE_URL = os.environ.get("CHIBO_BASE_URL", "http://localhost:8000")
 
+# --- health, metrics and logs (docs/operations.md "Health, metrics and logs") ---
+# json: one JSON object per line on stderr, and an access line per request; text: plain lines
+CHIBO_LOG_FORMAT = os.environ.get("CHIBO_LOG_FORMAT", "").strip().lower() or "text"
+if CHIBO_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"CHIBO_LOG_FORMAT={CHIBO_LOG_FORMAT!r}: use 'json' or 'text'.")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper() or "WARNING"
+# addresses or networks (comma-separated) that may read /metrics
+CHIBO_METRICS_ALLOW = [a.strip() for a in os.environ.get("CHIBO_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+                       if a.strip()]
+try:
+    [ipaddress.ip_network(a, strict=False) for a in CHIBO_METRICS_ALLOW]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CHIBO_METRICS_ALLOW: {exc}; use addresses or networks such as "
+                               "127.0.0.1,::1,10.0.0.0/8.") from None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"refusals": {"()": "chibo.core.logs.RefusalsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["refusals"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"json": {"()": "chibo.core.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if CHIBO_LOG_FORMAT == "json" else {})}},
+    "loggers": {"django.request": {"filters": ["refusals"]},
+                # the access lines: gunicorn writes its own in text mode
+                "chibo.access": {"level": "INFO" if CHIBO_LOG_FORMAT == "json" else LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# --- end of the health, metrics and logs section ---

@@ -26,7 +26,10 @@ def gunicorn_argv(*, host: str, port: int, workers: int = 2) -> list[str]:
         sys.executable, "-m", "gunicorn", WSGI_APP,
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
-        "--access-logfile", "-",
+        # Prometheus multiprocess mode and JSON logs (chibo.core.gunicorn_conf)
+        "--config", "python:chibo.core.gunicorn_conf",
+        # with CHIBO_LOG_FORMAT=json the application writes the access lines (chibo.core.requestlog)
+        *([] if os.environ.get("CHIBO_LOG_FORMAT", "").strip().lower() == "json" else ["--access-logfile", "-"]),
         "--timeout", "60",
         "--graceful-timeout", str(STOP_SECONDS),
     ]

@@ -353,3 +353,74 @@ def percentile(values: Sequence[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
+
+
+# --- load -----------------------------------------------------------------------------------------
+@dataclass
+class Hit:
+    at: float  # seconds since the load started, when the answer came
+    status: int  # 0: no answer
+    ms: float
+    label: str = ""
+
+
+class Load:
+    """Requests sent by ``threads`` threads in a closed loop until stopped; every answer kept as a Hit.
+    ``send(i)`` sends request ``i`` and returns (status, label)."""
+
+    def __init__(self, send: Callable[[int], tuple[int, str]], threads: int = 8):
+        import threading
+
+        self.send, self.hits, self.started = send, [], time.monotonic()
+        self.stopping = threading.Event()
+        self.counter = iter(range(10**9))
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._loop, daemon=True) for _ in range(threads)]
+        for thread in self.threads:
+            thread.start()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            with self.lock:
+                i = next(self.counter)
+            t0 = time.monotonic()
+            try:
+                status, label = self.send(i)
+            except OSError:
+                status, label = 0, ""
+            done = time.monotonic()
+            self.hits.append(Hit(done - self.started, status, (done - t0) * 1000, label))
+
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+    def stop(self) -> list[Hit]:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        return self.hits
+
+
+def http_get(port: int, path: str, cookie: str, timeout: float = 30) -> int:
+    """One GET on loopback (a new connection, as a browser behind nginx would not share): its status."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie, "Accept-Language": "vi", "User-Agent": "chibo-drill"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except http.client.HTTPException:
+        return 0
+    finally:
+        conn.close()
+
+
+def summary(hits: Sequence[Hit], start: float = 0.0, end: float = float("inf")) -> dict[str, Any]:
+    """Requests, errors (5xx or no answer), error statuses and p50/p95 of the hits in [start, end)."""
+    chosen = [h for h in hits if start <= h.at < end]
+    errors = [h for h in chosen if h.status == 0 or h.status >= 500]
+    ms = [h.ms for h in chosen]
+    return {"requests": len(chosen), "errors": len(errors), "statuses": sorted({h.status for h in errors}),
+            "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95)}

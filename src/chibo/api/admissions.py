@@ -35,6 +35,7 @@ from chibo.api.admissions_schemas import (
 from chibo.api.schemas import ERRORS, Id
 from chibo.core import audit
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
+from chibo.core.replica import replica_reads
 from chibo.members import queries as member_queries
 from chibo.members.models import SENSITIVE_FIELDS
 from chibo.org import queries as org_queries
@@ -185,6 +186,7 @@ def _queue_unit(user: Any, pk: int | None, perm: str) -> Unit:
 
 
 @router.get("/cases", response={200: CasePage, **ERRORS}, summary="Admission cases you may see, filtered, paged")
+@replica_reads
 def case_list(request, params: Query[CaseFilters]):
     qs = queries.cases_for_user(request.auth)
     if params.unit is not None:
@@ -253,6 +255,7 @@ def _check_course(user: Any, case: AdmissionCase, to: str, facts: dict[str, Any]
 
 @router.get("/inbox", response={200: CaseQueue, **ERRORS},
             summary="Cases awaiting the committee, soonest deadline first")
+@replica_reads
 def admissions_inbox(request, params: Query[QueueQuery]):
     unit = _queue_unit(request.auth, params.unit, Perm.ADMISSIONS_DECIDE)
     page = queries.inbox(request.auth, unit, after=_queue_cursor(params.after), size=params.limit)
@@ -262,6 +265,7 @@ def admissions_inbox(request, params: Query[QueueQuery]):
 
 @router.get("/overdue", response={200: OverdueQueue, **ERRORS},
             summary="Open cases past a deadline, longest overdue first, and how many under each subunit")
+@replica_reads
 def admissions_overdue(request, params: Query[QueueQuery]):
     unit = _queue_unit(request.auth, params.unit, Perm.MEMBERS_VIEW)
     today = timezone.localdate()

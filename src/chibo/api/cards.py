@@ -15,6 +15,7 @@ from chibo.accounts import policy
 from chibo.accounts.roles import Perm
 from chibo.api.schemas import ERRORS, MAX_ID, Id
 from chibo.core.errors import NotFound, PermissionDenied
+from chibo.core.replica import replica_reads
 from chibo.members.cards import badges, queries
 from chibo.members.models import Member
 from chibo.org import queries as org_queries
@@ -89,6 +90,7 @@ def _cursor(after: str | None) -> tuple[str, str, int] | None:
 
 @router.get("/units/{unit_id}/badges", response={200: BadgePage, **ERRORS},
             summary="The members of a unit's subtree due a party badge on an award day, paged")
+@replica_reads
 def unit_badges(request, unit_id: Id, params: Query[BadgeQuery]):
     unit = org_queries.get_unit_for_user(request.auth, pk=unit_id)
     if not policy.can(request.auth, Perm.MEMBERS_VIEW, unit.path):

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from chibo.api.schemas import ERRORS, Id, UnitRef, text
 from chibo.core.errors import NotFound
+from chibo.core.replica import replica_reads
 from chibo.dues import grounds, queries
 from chibo.dues.ledger import MonthView
 from chibo.members.models import Member
@@ -133,6 +134,7 @@ def dues_me(request):
 
 @router.get("/units/{unit_id}/arrears", response={200: ArrearsOut, **ERRORS},
             summary="Members in arrears in a unit's subtree, by unit then member, paged")
+@replica_reads
 def unit_arrears(request, unit_id: Id, params: Query[ArrearsQuery]):
     unit = queries.get_unit_for_user(request.auth, unit_id)
     page = queries.arrears_page(unit, params.year, after=params.after, today=timezone.localdate(),

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Query, Router
 
 from chibo.api.schemas import ERRORS, Id, MemberChanges, MemberDetail, MemberFilters, MemberIn, MemberPage
+from chibo.core.replica import replica_reads
 from chibo.members import queries, services
 from chibo.members.models import SENSITIVE_FIELDS, Member
 from chibo.members.services import PROFILE_FIELDS
@@ -37,6 +38,7 @@ def _filters(params: MemberFilters) -> queries.Filters:
 
 
 @router.get("/", response={200: MemberPage, **ERRORS}, summary="Members you may see, filtered, paged by name")
+@replica_reads
 def member_list(request, params: Query[MemberFilters]):
     if params.unit is None:
         qs = queries.members_for_user(request.auth)

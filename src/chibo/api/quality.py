@@ -15,6 +15,7 @@ from chibo.accounts.roles import Perm
 from chibo.api.quality_schemas import MyReview, MyReviewQuery, ResultsOut, ResultsQuery, ReviewPage, ReviewsQuery
 from chibo.api.schemas import ERRORS, MAX_ID, Id
 from chibo.core.errors import NotFound, PermissionDenied
+from chibo.core.replica import replica_reads
 from chibo.org import queries as org_queries
 from chibo.org.models import Unit
 from chibo.quality import frameworks, tallies
@@ -63,6 +64,7 @@ def _cursor(after: str | None) -> tuple[str, int] | None:
 
 @router.get("/units/{unit_id}/results", response={200: ResultsOut, **ERRORS},
             summary="A unit's review results by level: its whole subtree, from the tallies")
+@replica_reads
 def unit_results(request, unit_id: Id, params: Query[ResultsQuery]):
     unit = org_queries.get_unit_for_user(request.auth, pk=unit_id)
     v = tallies.results(unit, params.year, params.quarter)
@@ -73,6 +75,7 @@ def unit_results(request, unit_id: Id, params: Query[ResultsQuery]):
 
 @router.get("/units/{unit_id}/reviews", response={200: ReviewPage, **ERRORS},
             summary="The member reviews of a unit's subtree for a year, paged")
+@replica_reads
 def unit_reviews(request, unit_id: Id, params: Query[ReviewsQuery]):
     unit = org_queries.get_unit_for_user(request.auth, pk=unit_id)
     if not policy.can(request.auth, Perm.MEMBERS_VIEW, unit.path):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from chibo.api.schemas import ERRORS, Id, PathCursor, UnitRef, choice
+from chibo.core.replica import replica_reads
 from chibo.members.transfers import queries
 from chibo.members.transfers.enums import State
 from chibo.org import queries as org_queries
@@ -83,6 +84,7 @@ def _item(row: queries.Row) -> dict[str, Any]:
 
 
 @router.get("/", response={200: TransferPage, **ERRORS}, summary="A unit's transfers, newest first")
+@replica_reads
 def transfer_list(request, params: Query[TransferFilters]):
     unit = org_queries.get_unit_for_user(request.auth, pk=params.unit)
     page = queries.for_unit(request.auth, unit, params.direction, today=timezone.localdate(),

@@ -18,6 +18,7 @@ from chibo.api.schemas import (
     UnitOut,
     UnitPage,
 )
+from chibo.core.replica import replica_reads
 from chibo.members.models import TALLY_COLUMNS
 from chibo.org import queries
 from chibo.org.models import Unit
@@ -41,6 +42,7 @@ def _tally(unit: Unit) -> dict[str, int]:
 
 
 @router.get("/", response={200: list[UnitOut], **ERRORS}, summary="The top units of your scope")
+@replica_reads
 def scope_roots(request):
     roots = queries.scope_roots(request.auth)
     prefetch_related_objects(roots, "tally")
@@ -59,12 +61,14 @@ def unit_detail(request, unit_id: Id):
 
 
 @router.get("/{unit_id}/children", response={200: list[UnitOut], **ERRORS}, summary="A unit's subunits")
+@replica_reads
 def unit_children(request, unit_id: Id, include_closed: bool = False):
     unit = queries.get_unit_for_user(request.auth, pk=unit_id)
     return list(queries.children(unit, include_closed=include_closed))
 
 
 @router.get("/{unit_id}/subtree", response={200: UnitPage, **ERRORS}, summary="A unit's subtree, paged by path")
+@replica_reads
 def unit_subtree(request, unit_id: Id, params: Query[SubtreeQuery]):
     unit = queries.get_unit_for_user(request.auth, pk=unit_id)
     qs = Unit.objects.subtree(unit).select_related("tally")
@@ -78,6 +82,7 @@ def unit_subtree(request, unit_id: Id, params: Query[SubtreeQuery]):
 
 @router.get("/{unit_id}/as-of", response={200: UnitAsOfPage, **ERRORS},
             summary="A unit's subtree as it stood on a date, with that day's names and positions")
+@replica_reads
 def unit_as_of(request, unit_id: Id, params: Query[AsOfQuery]):
     unit = queries.get_unit_for_user(request.auth, pk=unit_id)
     qs = queries.units_as_of_for_user(request.auth, params.date, within=unit)

@@ -1,4 +1,4 @@
-"""The background job that writes an export file (huey), with its progress.
+"""The background job that writes an export file (job ledger), with its progress.
 
 The file is written on the local disk and then saved in the storage (``chibo.core.files``), so
 the server that offers the download need not be the worker that wrote it. The rows are streamed
@@ -20,12 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY
 
+from chibo.core import jobs, replica
 from chibo.core.errors import DomainError, NotFound
 from chibo.core.files import store_written
 from chibo.reports import exports
@@ -74,20 +75,30 @@ class JobProgress:
 @contextmanager
 def _reading() -> Iterator[None]:
     """One read transaction on PostgreSQL, one snapshot for all its statements when it is the
-    outermost; none on SQLite (see the module's docstring)."""
-    if connection.vendor != "postgresql":
+    outermost; none on SQLite (see the module's docstring). It is on the replica when one is
+    usable (``chibo.core.replica``), else on the primary; the job's own row is written to the
+    primary either way."""
+    alias = replica.read_alias()
+    reader = connections[alias]
+    if reader.vendor != "postgresql":
         yield
         return
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    outermost = not reader.in_atomic_block
+    with transaction.atomic(using=alias):
         if outermost:
-            with connection.cursor() as cursor:
+            with reader.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield
 
 
 def write_file(job: ExportJob, progress: Any = None) -> int:
-    """Write ``job``'s file (as its user, who is checked again); returns the rows written."""
+    """Write ``job``'s file (as its user, who is checked again); returns the rows written. Its
+    reads are on the replica when one is usable; if the replica fails on the way, the file is
+    written again from the primary (a failed attempt leaves no file behind)."""
+    return replica.run_with_fallback(lambda: _write_file(job, progress))
+
+
+def _write_file(job: ExportJob, progress: Any) -> int:
     from chibo.reports.services import file_name, source_for
 
     source = source_for(job.kind, job.format)
@@ -121,7 +132,7 @@ def _finish(job: ExportJob, state: str, *, rows: int | None = None, error: str =
     job.save(update_fields=["state", "error", "finished_at", "rows_done", "rows_total", "file"])
 
 
-@db_task()
+@jobs.job()
 def run_export(job_id: int) -> str:
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None or job.state != ExportState.QUEUED:
@@ -147,7 +158,7 @@ def run_export(job_id: int) -> str:
     return job.state
 
 
-@db_periodic_task(crontab(hour="3", minute="30"))
+@jobs.periodic_job(crontab(hour="3", minute="30"))
 def purge_old_exports() -> int:
     """Delete the files of exports older than :data:`KEEP_DAYS` days (the jobs stay, for the record)."""
     before = timezone.now() - dt.timedelta(days=KEEP_DAYS)

@@ -28,6 +28,7 @@ from chibo.console.views.common import console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm
+from chibo.core.replica import replica_reads
 from chibo.dues import closing, grounds, queries, rules, services
 from chibo.dues.enums import Category, MonthState, ReliefGround, ReliefKind
 from chibo.dues.models import MonthClose
@@ -291,6 +292,7 @@ def unit_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def unit_arrears(request: HttpRequest, pk: int) -> HttpResponse:
     unit = queries.get_unit_for_user(request.user, pk)
     year = _year(request)

@@ -23,6 +23,7 @@ from chibo.console.views.common import attachment, console_view, require_on
 from chibo.console.widgets import parse_day
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import check_posted_text
+from chibo.core.replica import replica_reads
 from chibo.library import queries as library_queries
 from chibo.meetings import drafts, queries, services, tasks
 from chibo.meetings.models import Attendance, Draft, Kind, Meeting, Schedule, State
@@ -231,6 +232,7 @@ def draft_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def attendance_stats(request: HttpRequest, pk: int) -> HttpResponse:
     """Attendance per member over a year in the unit's subtree, the flagged first."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chibo.console.views.common import attachment, console_view
 from chibo.core.errors import NotFound
+from chibo.core.replica import replica_reads
 from chibo.core.rulebook import rule
 from chibo.org import queries as org_queries
 from chibo.org.models import Unit
@@ -40,6 +41,7 @@ def _checked(year: int) -> int:
 
 
 @console_view
+@replica_reads
 def latest(request: HttpRequest, pk: int) -> HttpResponse:
     """The year picker's target: the year asked for, else the latest year with a review."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
@@ -61,6 +63,7 @@ def _subtitle(unit: Unit, year: int) -> str:
 
 
 @console_view
+@replica_reads
 def page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
     board = results.results(unit, _checked(year))
@@ -100,6 +103,7 @@ def chart_data(board: results.Results, target: int | None) -> dict[str, Any]:
 
 
 @console_view
+@replica_reads
 def export(request: HttpRequest, pk: int, year: int, fmt: str) -> HttpResponse:
     """The results as XLSX or PDF (the existing export path: audited, small tables at once)."""
     from chibo.reports.services import render_export

@@ -27,6 +27,7 @@ from chibo.console.views.common import console_view, require_on
 from chibo.console.widgets import DayInput
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import TypedTextForm, check_posted_text
+from chibo.core.replica import replica_reads
 from chibo.core.rulebook import rule
 from chibo.org import queries as org_queries
 from chibo.org.enums import UnitKind
@@ -129,6 +130,7 @@ def unit_reviews(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def progress(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Organizations and members of the subtree at each step, per child; who is late."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)

@@ -20,6 +20,7 @@ from chibo.console.views.common import attachment, console_view
 from chibo.console.widgets import parse_day
 from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.core.forms import check_posted_text
+from chibo.core.replica import replica_reads
 from chibo.org import queries as org_queries
 from chibo.targets import assistant, progress, reports, services
 from chibo.targets.models import Cadence, Indicator, Method, ProgressReport, ReportSchedule, Revision, Target
@@ -42,6 +43,7 @@ def _day(request: HttpRequest) -> dt.date:
 
 
 @console_view
+@replica_reads
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
     day = _day(request)
@@ -185,6 +187,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @console_view
+@replica_reads
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored report: the figures of its cut-off day, unchanged."""
     report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
@@ -212,6 +215,7 @@ def _export(request: HttpRequest, unit: Any, data: dict[str, Any], fmt: str, ste
 
 
 @console_view
+@replica_reads
 def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The progress of a unit on a day, as XLSX or PDF."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
@@ -220,6 +224,7 @@ def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """A stored progress report, as XLSX or PDF: the figures of its cut-off day."""
     report = ProgressReport.objects.select_related("unit").filter(pk=pk).first()
@@ -229,6 +234,7 @@ def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def members_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress page's member panel (loaded after the page): members on the day and the
     year's changes by cause, and the residential cells with no member."""
@@ -254,6 +260,7 @@ def _year_end_year(request: HttpRequest) -> int:
 
 
 @console_view
+@replica_reads
 def year_end(request: HttpRequest, pk: int) -> HttpResponse:
     """The standard year-end statistical tables of a unit, as at 31 December."""
     from chibo.reports import statistics
@@ -278,6 +285,7 @@ def _cells(columns: list[tuple[str, Any]], row: dict[str, Any]) -> dict[str, Any
 
 
 @console_view
+@replica_reads
 def year_end_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     from chibo.reports import statistics
     from chibo.reports.services import render_export

@@ -13,6 +13,7 @@ from chibo.accounts.roles import Perm
 from chibo.console.forms import MemberFilterForm
 from chibo.console.labels import TALLY_LABELS
 from chibo.console.views.common import console_view, counts_of, is_htmx, require_anywhere
+from chibo.core.replica import replica_reads
 from chibo.members import queries as member_queries
 from chibo.org import queries as org_queries
 from chibo.org.models import Unit
@@ -23,6 +24,7 @@ KEY_FIGURES = 4  # members, official, probationary, women: shown as tiles; the r
 
 
 @console_view
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     """Staff land on the top unit of their scope; a plain member in the member handbook."""
     roots = org_queries.scope_roots(request.user)
@@ -42,6 +44,7 @@ def _with_warnings(units: list[Unit], limits: tuple[int, int] | None = None) -> 
 
 
 @console_view
+@replica_reads
 def tree(request: HttpRequest) -> HttpResponse:
     require_anywhere(request.user, Perm.UNITS_VIEW)
     roots = org_queries.scope_roots(request.user)
@@ -50,6 +53,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
+@replica_reads
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The children of a unit, as tree nodes (loaded by htmx when a node is opened)."""
     unit = org_queries.get_unit_for_user(request.user, pk=pk)
@@ -81,6 +85,7 @@ def _tally_figures(unit: Unit) -> list[tuple[Any, int]]:
 
 
 @console_view
+@replica_reads
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     unit = org_queries.get_unit_for_user(user, pk=pk)

@@ -372,6 +372,7 @@ class Load:
         import threading
 
         self.send, self.hits, self.started = send, [], time.monotonic()
+        self.failure: Exception | None = None
         self.stopping = threading.Event()
         self.counter = iter(range(10**9))
         self.lock = threading.Lock()
@@ -388,6 +389,10 @@ class Load:
                 status, label = self.send(i)
             except OSError:
                 status, label = 0, ""
+            except Exception as exc:  # a bug of the drill, not an answer of the service: stop and say so
+                self.failure = exc
+                self.stopping.set()
+                return
             done = time.monotonic()
             self.hits.append(Hit(done - self.started, status, (done - t0) * 1000, label))
 
@@ -398,6 +403,8 @@ class Load:
         self.stopping.set()
         for thread in self.threads:
             thread.join(timeout=60)
+        if self.failure is not None:
+            raise DrillFailed(f"the load could not be sent: {self.failure!r}")
         return self.hits
 
 

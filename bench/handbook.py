@@ -108,7 +108,6 @@ def _setup(province: Any, first: dt.date) -> dict[str, Any]:
 
 
 def invitations(report: Report, province: Any) -> None:
-    from django.contrib.auth import get_user_model
     from django.db import transaction
 
     from chibo.accounts.policy import SYSTEM
@@ -139,6 +138,19 @@ def invitations(report: Report, province: Any) -> None:
                           budget=60, note=f"{len(ids):,} meetings, {added:,} invitations, {notified:,} notifications; "
                                           f"{setup['cells']:,} cells"))
     finally:
-        Meeting.objects.filter(pk__in=ids).delete()
-        Notification.objects.filter(key__in=[f"meeting:{i}" for i in ids]).delete()
-        get_user_model().objects.filter(username__startswith="bench-m").delete()
+        teardown(province, first)
+
+
+def teardown(province: Any, first: dt.date) -> None:
+    """Delete what ``_setup`` made: the province's meetings from ``first`` on, their notifications,
+    the bench's accounts."""
+    from django.contrib.auth import get_user_model
+
+    from chibo.meetings.models import Meeting
+    from chibo.notifications.models import Notification
+
+    ids = list(Meeting.objects.filter(unit_path__gte=province.path, unit_path__lt=province.path_upper,
+                                      starts_at__date__gte=first).values_list("pk", flat=True))
+    Meeting.objects.filter(pk__in=ids).delete()
+    Notification.objects.filter(key__in=[f"meeting:{i}" for i in ids]).delete()
+    get_user_model().objects.filter(username__startswith="bench-m").delete()

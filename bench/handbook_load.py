@@ -218,13 +218,13 @@ def _cpu_seconds() -> dict[str, float]:
 
 
 def drive(port: int, users: list[dict[str, Any]], mix: list[tuple[str, int]], rate: float, duration: float,
-          work: Path, *, seed: int = 1) -> dict[str, Any]:
+          work: Path, *, seed: int = 1, actions: dict[str, tuple[str, str, int]] | None = None) -> dict[str, Any]:
     """Run bench/loadgen.py in its own process against ``port``; returns its summary, with the
     CPU milliseconds per request of the service, of the load generator and of the rest of the
-    machine (PostgreSQL, mostly)."""
+    machine (PostgreSQL, mostly). ``actions`` adds actions to the load generator's own."""
     plan, out = work / "plan.json", work / "result.json"
     plan.write_text(json.dumps({"port": port, "rate": rate, "duration": duration, "users": users,
-                                "mix": mix, "seed": seed}))
+                                "mix": mix, "seed": seed, "actions": actions or {}}))
     before = _cpu_seconds()
     subprocess.run([sys.executable, "-m", "bench.loadgen", str(plan), str(out)], cwd=REPOSITORY, check=True,
                    timeout=duration * 3 + 120)

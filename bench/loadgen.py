@@ -7,10 +7,14 @@ achieved rate), never as a politely slower client. Threads send the requests, on
 
 The plan (written by ``bench/handbook_load.py``) gives the port, the rate, the duration, the
 users (session cookie, CSRF secret, their meeting, its code, a document) and the mix: a list of
-``[action, weight]``. Only the standard library is used, so the load costs the server's two cores
+``[action, weight]``; ``actions`` may add actions of its own (name → ``[method, path template,
+expected status]``, the template filled from the user's keys).
+Only the standard library is used, so the load costs the server's two cores
 as little as possible. The result: per action and overall, the count, the errors (any status
 other than the expected one, or no response), p50/p95/p99 latency in ms, the achieved rate and
-the lowest rate over a 10-second window.
+the lowest rate over a 10-second window; ``started_at`` (the wall-clock time of the schedule's
+start) and ``errors_at`` (each error's ``[seconds after the start, action, status]``) place the
+errors in time.
 """
 
 from __future__ import annotations
@@ -49,8 +53,8 @@ def _body(action: str, user: dict[str, Any]) -> bytes | None:
     return None
 
 
-def _send(port: int, action: str, user: dict[str, Any]) -> int:
-    method, template, _ = ACTIONS[action]
+def _send(port: int, action: str, user: dict[str, Any], actions: dict[str, tuple[str, str, int]]) -> int:
+    method, template, _ = actions[action]
     body = _body(action, user)
     headers = {"Cookie": f"sessionid={user['session']}; csrftoken={user['csrf']}", "Host": "127.0.0.1",
                "Accept-Language": "vi", "User-Agent": "chibo-bench-loadgen"}
@@ -74,9 +78,10 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
 
 
-def _summary(rows: list[tuple[str, int, float, float]], duration: float) -> dict[str, Any]:
+def _summary(rows: list[tuple[str, int, float, float]], duration: float,
+             actions: dict[str, tuple[str, str, int]] = ACTIONS) -> dict[str, Any]:
     latencies = [r[2] for r in rows]
-    errors = [r for r in rows if r[1] != ACTIONS[r[0]][2]]
+    errors = [r for r in rows if r[1] != actions[r[0]][2]]
     return {"requests": len(rows), "errors": len(errors),
             "error_statuses": sorted({r[1] for r in errors}),
             "p50_ms": _percentile(latencies, 50), "p95_ms": _percentile(latencies, 95),
@@ -87,6 +92,7 @@ def _summary(rows: list[tuple[str, int, float, float]], duration: float) -> dict
 def run(plan: dict[str, Any]) -> dict[str, Any]:
     port, rate, duration = plan["port"], float(plan["rate"]), float(plan["duration"])
     users, actions = plan["users"], [a for a, _ in plan["mix"]]
+    table = {**ACTIONS, **{name: tuple(spec) for name, spec in plan.get("actions", {}).items()}}
     rng = random.Random(plan.get("seed", 1))
     total = int(rate * duration)
     jobs = list(zip(rng.choices(actions, weights=[w for _, w in plan["mix"]], k=total),
@@ -94,6 +100,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
     results: list[tuple[str, int, float, float] | None] = [None] * total
     counter = itertools.count()
     start = time.monotonic() + 0.5
+    started_at = time.time() + 0.5
 
     def worker() -> None:
         while (i := next(counter)) < total:
@@ -102,7 +109,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
             if (wait := due - time.monotonic()) > 0:
                 time.sleep(wait)
             try:
-                status = _send(port, action, users[who])
+                status = _send(port, action, users[who], table)
             except (OSError, http.client.HTTPException):
                 status = 0
             done = time.monotonic()
@@ -120,11 +127,12 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         if (w := int(r[3] // WINDOW)) < len(windows):
             windows[w].append(r[2])
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    out = {"overall": _summary(rows, elapsed), "elapsed_s": round(elapsed, 1),
+    out = {"overall": _summary(rows, elapsed, table), "elapsed_s": round(elapsed, 1), "started_at": started_at,
+           "errors_at": [[round(r[3], 3), r[0], r[1]] for r in rows if r[1] != table[r[0]][2]],
            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
            "lowest_window_rate": round(min(map(len, windows)) / WINDOW, 1) if windows else None,
            "windows": [{"rate": round(len(w) / WINDOW, 1), "p95_ms": _percentile(w, 95)} for w in windows],
-           "by_action": {a: _summary([r for r in rows if r[0] == a], elapsed) for a in actions}}
+           "by_action": {a: _summary([r for r in rows if r[0] == a], elapsed, table) for a in actions}}
     return out
 
 

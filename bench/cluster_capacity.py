@@ -29,16 +29,14 @@ KEEP_UP_SHARE = 0.95
 WARM_UP_S = 10
 
 
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and every process descended from it (gunicorn: the master and its workers)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                todo += [int(child) for child in (task / "children").read_text().split()]
-    return found
+def server_processes(cluster: Any, name: str) -> list[int]:
+    """An app server's gunicorn master and its workers."""
+    from drills.app_server_kill import _children
+
+    master = cluster.pid(name)
+    if master is None:
+        raise RuntimeError(f"{name} is not running in {cluster.dir}: 'scripts/cluster start {name}'")
+    return [master, *_children(master)]
 
 
 @contextlib.contextmanager
@@ -164,7 +162,7 @@ def scale_out(report: Any, cluster: Any, users: list[dict[str, Any]], work: Path
         return drive(port, users, MIX, rate, duration, work, seed=seed)
 
     found: dict[str, dict[str, Any]] = {}
-    groups = {name: process_tree(cluster.pid(name)) for name in ("app-1", "app-2")}
+    groups = {name: server_processes(cluster, name) for name in ("app-1", "app-2")}
     with cpu_quota("app-1", cpus, groups["app-1"]) as one, cpu_quota("app-2", cpus, groups["app-2"]) as two:
         for label, port, first in (("one server", cluster.port_of("app-1"), start),
                                    ("two servers", cluster.port_of("nginx"), None)):

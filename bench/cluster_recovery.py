@@ -20,54 +20,33 @@ invitations as the normal run.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import signal
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.cluster_capacity import process_tree
 from bench.report import Figure, Report
 
 MONTH = dt.date(2031, 2, 1)  # a month of its own, far from real data
 
 
-def _kill_tree(pid: int) -> None:
-    for each in process_tree(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(each, signal.SIGKILL)
-
-
-def nginx_lines(log: Path, offset: int) -> list[tuple[float, list[str], str]]:
-    """(time, upstreams tried, status) of each request in nginx's access log after ``offset``."""
-    rows = []
-    with log.open("rb") as f:
-        f.seek(offset)
-        for raw in f:
-            line = raw.decode("utf-8", "replace")
-            if "upstream=" not in line or "[" not in line:
-                continue
-            stamp = line.split("[", 1)[1].split("]", 1)[0]
-            when = dt.datetime.strptime(stamp, "%d/%b/%Y:%H:%M:%S %z").timestamp()
-            upstreams = [u.strip() for u in line.split("upstream=", 1)[1].split(" upstream_status=")[0].split(",")]
-            rows.append((when, upstreams, line.split('" ', 1)[1].split()[0] if '" ' in line else ""))
-    return rows
-
-
-def out_of_rotation(rows: list[tuple[float, list[str], str]], address: str, killed_at: float) -> dict[str, Any]:
-    """After the kill: the last request nginx left on ``address`` and the ones it passed on."""
-    after = [r for r in rows if r[0] >= int(killed_at)]
-    left = [r[0] for r in after if r[1] and r[1][-1] == address]
-    passed = [r[0] for r in after if address in r[1][:-1]]
+def out_of_rotation(lines: list[dict[str, Any]], address: str, killed_at: float) -> dict[str, Any]:
+    """After the kill, from nginx's access log (``drills.app_server_kill._access_lines``): the last
+    request nginx left on ``address`` (its failure went to the client) and those it passed on."""
+    after = [line for line in lines if line["when"] >= int(killed_at)]
+    left = [line["when"] for line in after if line["upstreams"][-1] == address]
+    passed = [line["when"] for line in after if address in line["upstreams"][:-1]]
     return {"last_left_on_it_s": round(max(left) - killed_at, 1) if left else None, "left_on_it": len(left),
             "passed_on": len(passed), "passed_on_at_s": [round(t - killed_at, 1) for t in passed][:20]}
 
 
 def app_kill(report: Report, cluster: Any, users: list[dict[str, Any]], work: Path, *, rate: float,
              duration: float) -> None:
+    from drills.app_server_kill import _access_lines, _kill_app
+
     from bench.handbook_load import MIX, drive
 
     port, log = cluster.port_of("nginx"), cluster.dir / "log" / "nginx-access.log"
@@ -76,9 +55,8 @@ def app_kill(report: Report, cluster: Any, users: list[dict[str, Any]], work: Pa
 
     def kill() -> None:
         time.sleep(duration / 3)
-        pid = cluster.pid("app-1")
         killed["at"] = time.time()
-        _kill_tree(pid)
+        killed["pids"] = _kill_app(cluster, "app-1")
 
     killer = threading.Thread(target=kill)
     killer.start()
@@ -89,7 +67,7 @@ def app_kill(report: Report, cluster: Any, users: list[dict[str, Any]], work: Pa
         cluster.start("app-1")
     errors = [hit["started_at"] + t - killed["at"] for t, _a, _s in hit["errors_at"]]
     late = [e for e in errors if e >= 0]
-    nginx = out_of_rotation(nginx_lines(log, offset), f"127.0.0.1:{cluster.port_of('app-1')}", killed["at"])
+    nginx = out_of_rotation(_access_lines(log, offset), f"127.0.0.1:{cluster.port_of('app-1')}", killed["at"])
     report.context["app_kill"] = {"rate": rate, "duration_s": duration, "killed_after_s": round(duration / 3, 1),
                                   "errors_s_after_kill": [round(e, 2) for e in errors], "nginx": nginx,
                                   "with_kill": hit, "without": calm}
@@ -123,18 +101,6 @@ def _meetings(province: Any) -> Any:
                                   starts_at__date__gte=MONTH)
 
 
-def _wait(job_id: int, done: Any, timeout: float = 600) -> Any:
-    from chibo.core.models import Job
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = Job.objects.get(pk=job_id)
-        if done(job):
-            return job
-        time.sleep(0.25)
-    raise RuntimeError(f"job {job_id} did not get there within {timeout:.0f} s: {Job.objects.get(pk=job_id)}")
-
-
 def _piece(cluster: Any, worker: str) -> str:
     pid = int(worker.rsplit(":", 1)[1])
     for name in ("worker-1", "worker-2"):
@@ -144,21 +110,31 @@ def _piece(cluster: Any, worker: str) -> str:
 
 
 def dead_job(report: Report, cluster: Any, province: Any, actor: Any) -> None:
+    from drills.common import wait_until
+    from drills.fanout_kill import _done, _rerun
+
     from bench.handbook import _setup, teardown
+    from chibo.core.models import Job
     from chibo.meetings.tasks import invite_month
+
+    def running(pk: int) -> Any:
+        return Job.objects.filter(pk=pk, state="running").first()
 
     setup, name = _setup(province, MONTH), None
     try:
-        normal = _wait(invite_month(actor.pk, province.pk, MONTH.isoformat()).pk, lambda j: j.state == "done")
+        normal = wait_until(partial(_done, invite_month(actor.pk, province.pk, MONTH.isoformat()).pk),
+                            "the invitations job did not finish", 600)
         invited = _undo(province)
         run_s = (normal.finished_at - normal.started_at).total_seconds()
-        job = _wait(invite_month(actor.pk, province.pk, MONTH.isoformat()).pk, lambda j: j.state == "running")
+        job = wait_until(partial(running, invite_month(actor.pk, province.pk, MONTH.isoformat()).pk),
+                         "the invitations job did not start", 300, every=0.05)
         time.sleep(min(3.0, run_s / 3))
         name = _piece(cluster, job.worker)
         killed_at = time.time()
         cluster.kill(name, signal.SIGKILL)
-        rerun = _wait(job.pk, lambda j: j.attempts >= 2 and j.started_at is not None, timeout=400)
-        finished = _wait(job.pk, lambda j: j.state in ("done", "failed"))
+        committed = _meetings(province).filter(invitations__isnull=False).distinct().count()
+        rerun = wait_until(partial(_rerun, job.pk), "the sweeper did not run the dead job again", 400, every=0.25)
+        finished = wait_until(partial(_done, job.pk), "the job run again did not finish", 600)
         again = _undo(province)
     finally:
         if name and cluster.pid(name) is None:
@@ -167,7 +143,8 @@ def dead_job(report: Report, cluster: Any, province: Any, actor: Any) -> None:
     waited = rerun.started_at.timestamp() - killed_at
     report.context["dead_job"] = {"job": "meetings.tasks.invite_month", "meetings": setup["meetings"],
                                   "normal_run_s": round(run_s, 1), "killed": name, "rerun_on": rerun.worker,
-                                  "rerun_state": finished.state, "invitations": invited, "after_rerun": again}
+                                  "rerun_state": finished.state, "invitations": invited, "after_rerun": again,
+                                  "meetings_with_invitations_after_the_kill": committed}
     report.add(Figure("dead job: kill → the sweeper's re-run starts", round(waited, 1), "s", baseline=round(run_s, 1),
                       baseline_name="the job's normal run", budget=120,
                       note=f"invitations of {province.name} ({setup['meetings']:,} meetings, {invited:,} invitations); "

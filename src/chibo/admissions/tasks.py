@@ -1,14 +1,14 @@
-"""The daily admission reminders (huey)."""
+"""The daily admission reminders (job ledger)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from chibo.admissions import reminders
+from chibo.core.jobs import periodic_job
 
 
-@db_periodic_task(crontab(hour="6", minute="0"))
+@periodic_job(crontab(hour="6", minute="0"))
 def daily_reminders() -> int:
     return reminders.run(timezone.localdate())

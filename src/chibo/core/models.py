@@ -1,9 +1,10 @@
-"""The kernel's tables: the audit log and rulebook overrides."""
+"""The kernel's tables: the audit log, rulebook overrides and the job ledger."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # the audit actions of an export of a scope's data (indexed apart: "who can see my data")
@@ -62,3 +63,48 @@ class RuleOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} from {self.effective_from}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """One background job in the job ledger (``chibo.core.jobs``): the row is the truth, the queue
+    (Redis or huey's SQLite file) only carries its id to a worker."""
+
+    name = models.CharField(_("job"), max_length=200)
+    args = models.JSONField(_("arguments"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("most attempts"), default=3)
+    # dedupes a periodic job's slot ("name:2026-12-07T06:10") and "once" jobs
+    key = models.CharField(_("key"), max_length=255, null=True, blank=True, unique=True)
+    enqueued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=255, blank=True)  # host:pid
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [
+            # the sweeper: running jobs by heartbeat, queued jobs by last sending (partial: small)
+            models.Index(fields=["heartbeat_at"], name="job_running_heartbeat",
+                         condition=models.Q(state="running")),
+            models.Index(fields=["sent_at"], name="job_queued_sent", condition=models.Q(state="queued")),
+            # the metrics: the queue's depth and its oldest job
+            models.Index(fields=["enqueued_at"], name="job_queued_enqueued", condition=models.Q(state="queued")),
+            # `python -m chibo jobs`: the failed ones, newest first
+            models.Index(fields=["finished_at"], name="job_failed_finished", condition=models.Q(state="failed")),
+            models.Index(fields=["finished_at"], name="job_done_finished", condition=models.Q(state="done")),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name} ({self.state})"

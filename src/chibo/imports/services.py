@@ -86,8 +86,9 @@ def submit_import(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
     job = ImportJob(kind=kind, original_name=name, created_by=actor,
                     language=translation.get_language() or "")
     job.file.save(name, uploaded_file, save=False)
-    job.save()
     from chibo.imports.tasks import run_import
 
-    transaction.on_commit(lambda: run_import(job.pk))
+    with transaction.atomic():  # the import and its ledger job together; sent to a worker after the commit
+        job.save()
+        run_import(job.pk)
     return job

@@ -1,4 +1,4 @@
-"""The background job behind an uploaded import (huey)."""
+"""The background job behind an uploaded import (job ledger)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
+from chibo.core import jobs
 from chibo.core.errors import DomainError
 from chibo.core.files import local_copy
+from chibo.core.models import Job
 from chibo.imports import progress
 from chibo.imports.models import ImportJob, ImportState
 
@@ -54,11 +55,30 @@ def _finish(job: ImportJob, *, state: str, message: str, rows: int = 0, errors=N
                             "scope_path"])
 
 
-@db_task()
+def died_message() -> str:
+    return _("The server running the import stopped before the end; nothing was written. Press \"Run again\" "
+             "or upload the file again.")
+
+
+def import_died(ledger_job: Job) -> None:
+    """The ledger's ``on_dead`` hook: the worker writing the import died (the import is one
+    transaction, so nothing of it was written). The officer is told so, in their language."""
+    job = ImportJob.objects.filter(pk=ledger_job.args["args"][0]).first()
+    if job is None or job.state in (ImportState.DONE, ImportState.FAILED):
+        return
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        _finish(job, state=ImportState.FAILED, message=died_message())
+    progress.clear(job.pk)
+    logger.error("import job %s: the worker %s stopped before the end; marked failed", job.pk, ledger_job.worker)
+
+
+@jobs.job(max_attempts=1, on_dead=import_died)
 def run_import(job_id: int) -> str:
     from chibo.imports.services import import_path
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.state != ImportState.QUEUED:  # a second delivery, or an import already run: nothing to do
+        return job.state
     with translation.override(job.language or settings.LANGUAGE_CODE):
         reporter = JobProgress(job)
         try:

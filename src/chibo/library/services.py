@@ -152,7 +152,7 @@ def assign(document: Document, *, actor: Any, unit: Unit, due_on: dt.date | None
                                                 note=note, assigned_by=_user(actor))
     audit.record("library.study_assigned", actor=actor, obj=assignment, unit_path=unit.path,
                  payload={"document": document.pk, "due_on": due_on.isoformat()})
-    transaction.on_commit(lambda: _tell_members(assignment.pk))
+    _tell_members(assignment.pk)  # the ledger's row now; sent to a worker after the commit
     return assignment
 
 

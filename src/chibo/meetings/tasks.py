@@ -1,22 +1,22 @@
-"""The meetings' background jobs (huey): the month's regular meetings on the 1st."""
+"""The meetings' background jobs (job ledger): the month's regular meetings on the 1st."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
+from chibo.core.jobs import job, periodic_job
 from chibo.meetings import services
 
 
-@db_periodic_task(crontab(day="1", hour="0", minute="30"))
+@periodic_job(crontab(day="1", hour="0", minute="30"))
 def generate_the_month() -> int:
     """Each cell's regular meeting of the month, from its schedule (the secretary then sets the
     topic and sends the invitations)."""
     return services.generate_month(timezone.localdate())
 
 
-@db_task()
+@job()
 def invite_month(actor_id: int, unit_id: int, first: str) -> int:
     """A committee's "send all the month's invitations", run by the worker."""
     import datetime as dt

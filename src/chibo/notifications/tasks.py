@@ -1,20 +1,20 @@
-"""Background jobs that deliver e-mail (huey)."""
+"""Background jobs that deliver e-mail (job ledger)."""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
+from chibo.core.jobs import job, periodic_job
 from chibo.notifications import services
 
 
-@db_task()
+@job()
 def send_pending_email() -> int:
     """E-mail the new notifications of users who want one e-mail per notification."""
     return services.send_email(digest=False)
 
 
-@db_periodic_task(crontab(hour="7", minute="0"))
+@periodic_job(crontab(hour="7", minute="0"))
 def send_digests() -> int:
     """Each morning, one digest per user who chose it."""
     return services.send_email(digest=True)

@@ -148,9 +148,9 @@ def start_export(actor: Any, kind: str, params: dict[str, Any], fmt: str) -> Exp
                                        unit_path=prepared.unit_path, rows_total=prepared.rows,
                                        language=translation.get_language() or "")
         _record(actor, kind=kind, fmt=fmt, params=params, prepared=prepared, obj=job)
-    from chibo.reports.tasks import run_export
+        from chibo.reports.tasks import run_export
 
-    transaction.on_commit(lambda: run_export(job.pk))
+        run_export(job.pk)  # the ledger's row in this transaction; sent to a worker after the commit
     return job
 
 

@@ -22,6 +22,7 @@ COMMANDS = {
     "bench": "run a benchmark from bench/ ('bench foundation --size province', 'bench admissions --size province')",
     "migrate": "create or update the database schema",
     "worker": "run the background job worker (huey)",
+    "jobs": "list the background jobs queued, running and failed (--sweep: one sweep now; --retry ID)",
 }
 
 

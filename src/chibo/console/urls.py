@@ -77,6 +77,7 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),
+    path("imports/<int:pk>/again/", imports.import_again, name="import_again"),
     path("exports/<int:pk>/", exports.export_job, name="export_job"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("units/<int:pk>/members/export/", exports.member_export, name="member_export"),

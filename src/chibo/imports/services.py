@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts import policy
 from chibo.accounts.roles import Perm
-from chibo.core.errors import DomainError, PermissionDenied
+from chibo.core import audit
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.imports.dues_import import DuesPortalImporter
 from chibo.imports.importer import Conflict, Importer, clash_message
 from chibo.imports.members_import import MemberImporter
@@ -92,3 +93,37 @@ def submit_import(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
         job.save()
         run_import(job.pk)
     return job
+
+
+def may_run_again(job: ImportJob) -> bool:
+    """A failed import that no row of its file failed (the server stopped or failed) and whose
+    file is still stored may be run again as it is."""
+    if job.state != ImportState.FAILED or job.error_count or not job.file:
+        return False
+    return job.file.storage.exists(job.file.name)
+
+
+def run_again(*, actor: Any, job_id: int) -> ImportJob:
+    """Queue the same import again (its stored file, a new ledger job), for the officer who
+    uploaded it; audited. Raises NotFound (someone else's), PermissionDenied (no longer allowed)
+    and DomainError (not a failed import, or its file is gone)."""
+    from chibo.imports.tasks import run_import
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, created_by=actor).first()
+        if job is None:
+            raise NotFound("import")
+        if not policy.has_perm_anywhere(actor, PERMISSIONS[job.kind]):
+            raise PermissionDenied(_("You may not import into any unit."))
+        if not may_run_again(job):
+            raise DomainError(_("Only an import that failed on the server, whose file is still stored, can be run "
+                                "again: upload the file again."))
+        job.state, job.message, job.errors, job.error_count = ImportState.QUEUED, "", [], 0
+        job.rows_done = job.rows_total = 0
+        job.finished_at, job.language = None, translation.get_language() or job.language
+        job.save(update_fields=["state", "message", "errors", "error_count", "rows_done", "rows_total",
+                                "finished_at", "language"])
+        audit.record("imports.run_again", actor=actor, obj=job, payload={"kind": job.kind, "file": job.original_name})
+        run_import(job.pk)
+    return job
+

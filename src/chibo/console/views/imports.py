@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -39,11 +40,29 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job page; with htmx, only the progress panel (polled every second until it ends)."""
     job = get_job_for_user(request.user, pk)
     errors = job.errors[:ERRORS_SHOWN]
+    from chibo.imports.services import may_run_again
+
     context = {
         "job": job,
+        "may_run_again": may_run_again(job),
         "finished": job.state in (ImportState.DONE, ImportState.FAILED),
         "errors": errors,
         "more_errors": max(job.error_count, len(job.errors)) - len(errors),
     }
     template = "console/_import_progress.html" if is_htmx(request) else "console/import_job.html"
     return render(request, template, context)
+
+
+@console_view
+@require_http_methods(["POST"])
+def import_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Run again" on a failed import's page: the same file queued again (the service checks the
+    owner, the permission and that it may be run again)."""
+    from chibo.imports.services import run_again
+
+    try:
+        run_again(actor=request.user, job_id=pk)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("console:import_job", pk)
+

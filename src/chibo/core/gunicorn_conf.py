@@ -55,7 +55,8 @@ def _json_logconfig() -> dict[str, Any]:
         "handlers": {"console": handler, "error_console": handler},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # a log configuration turns gunicorn's access lines on: the application writes its own
+            "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
         },
         "root": {"level": "INFO", "handlers": ["console"]},
     }

@@ -20,6 +20,7 @@ import os
 import random
 import re
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,7 @@ def _rotation(report: Report, hits: list[Any], kill_at: float, kill_wall: float,
                                    f"{last:.1f} s after the kill")
     late = [line for line in served if line["when"] - kill_wall > 2]
     report.check(not late, f"no request answered by the dead app-1 between the kill and its restart ({len(late)})")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -109,11 +109,13 @@ class Report:
 
 def run_drill(name: str, doc: str | None, args: Any, body: Callable[[Report, Options], None]) -> int:
     """The frame of every drill: options, the report, the verdict; a DrillFailed is a failure."""
+    from drills.cluster import ClusterError
+
     opts = options(args, name, doc)
     report = Report(name, doc or "")
     try:
         body(report, opts)
-    except DrillFailed as exc:
+    except (DrillFailed, ClusterError) as exc:
         report.check(False, str(exc))
     return report.verdict()
 
@@ -132,9 +134,10 @@ def wait_until(check: Callable[[], T], what: str, timeout: float, every: float =
 
 # --- the cluster ----------------------------------------------------------------------------------
 def free_port_base(span: int = 20) -> int:
-    """A base B such that B..B+span are free on loopback now (several drills may run at once)."""
+    """A base B such that B..B+span are free on loopback now (several drills may run at once),
+    below Linux's ephemeral ports (32768 and up)."""
     for _ in range(200):
-        base = 20000 + secrets.randbelow(20000)
+        base = 20000 + 20 * secrets.randbelow(600)
         if all(_free(base + i) for i in range(span + 1)):
             return base
     raise DrillFailed("no free range of ports for the drill's cluster")
@@ -180,10 +183,24 @@ def drill_cluster(report: Report, opts: Options, name: str, *, sweeper: bool = F
 
 
 def restart_workers(cluster: Any) -> None:
-    """The workers again, with this process's environment (the drill's sweeper settings)."""
+    """The workers again, with this process's environment (the drill's sweeper settings), unless
+    they already run with it."""
     for worker in ("worker-1", "worker-2"):
+        if _environ(cluster.pid(worker)).get("CHIBO_JOB_DEAD_SECONDS") == SHORT_SWEEPER["CHIBO_JOB_DEAD_SECONDS"]:
+            continue
         cluster.stop(worker)
         cluster.start(worker)
+
+
+def _environ(pid: int | None) -> dict[str, str]:
+    if pid is None:
+        return {}
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    pairs = (item.decode("utf-8", "replace").split("=", 1) for item in raw.split(b"\0") if b"=" in item)
+    return {k: v for k, v in pairs}
 
 
 def direct_env(cluster: Any, data_dir: Path) -> dict[str, str]:

@@ -18,6 +18,7 @@ import html
 import os
 import secrets
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,7 @@ def _stop_immediate(cluster: Any) -> None:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=90)
     if done.returncode:
         raise DrillFailed(f"pg_ctl stop -m immediate failed: {done.stderr.strip()}")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import secrets
 import signal
+import sys
 import time
 from typing import Any
 
@@ -215,3 +216,7 @@ def _budget_note() -> str:
     short = ", ".join(f"{k.removeprefix('CHIBO_JOB_')}={v}" for k, v in SHORT_SWEEPER.items())
     return (f"with {short}; with the defaults (DEAD_SECONDS={DEFAULT_SWEEPER['CHIBO_JOB_DEAD_SECONDS']}, "
             f"SWEEP_SECONDS={DEFAULT_SWEEPER['CHIBO_JOB_SWEEP_SECONDS']}) at most 75 s: budget 120 s")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

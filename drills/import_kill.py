@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,6 @@ def run_again_form(page: str, default_action: str) -> tuple[str, dict[str, str]]
         return html.unescape(action.group(1)) if action and action.group(1) else default_action, fields
     raise DrillFailed("the failed import's page has no 'Run again' form")
 
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,7 @@ def _prove(report: Report, cluster: Any, jobs: list[int], exports: list[int], me
     invited = set(Invitation.objects.filter(meeting_id__in=meetings).values_list("meeting_id", flat=True))
     report.check(len(invited) == len(meetings), f"every queued fan-out invited its meeting's members "
                                                 f"({len(invited)} of {len(meetings)} meetings)")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

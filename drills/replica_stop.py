@@ -11,6 +11,7 @@ on the replica again after it restarts. Figures: requests, errors, p95 before, d
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -140,3 +141,7 @@ def _report(report: Report, phases: dict[str, dict[str, Any]], back: float) -> N
                  after["per_request"]["primary"] < during["per_request"]["primary"],
                  f"after: back on the replica ({after['per_request']['replica']} per request; primary "
                  f"{after['per_request']['primary']})")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -56,7 +56,9 @@ def unreachable():
     before = conn.settings_dict
     conn.close()
     if conn.vendor == "postgresql":
-        conn.settings_dict = {**before, "PORT": str(free_port()), "OPTIONS": {**before["OPTIONS"], "connect_timeout": 2}}
+        closed = str(free_port())
+        conn.settings_dict = {**before, "PORT": closed, "OPTIONS": {**before["OPTIONS"], "connect_timeout": 2}}
+        conn.settings_dict = {**before, "PORT": closed, "OPTIONS": {**before["OPTIONS"], "connect_timeout": 2}}
     else:
         conn.settings_dict = {**before, "NAME": "/nonexistent-directory/replica.sqlite3"}
     yield
@@ -110,10 +112,9 @@ def test_writes_and_reads_after_a_write_go_to_the_primary(cast):
 
 
 def test_a_transaction_on_the_primary_reads_and_locks_on_the_primary(cast):
-    with replica_reads(), CaptureQueriesContext(connections["replica"]) as on_replica:
-        with transaction.atomic():
-            unit = Unit.objects.select_for_update().get(code="K")
-            assert Unit.objects.filter(parent=unit.parent).count() == 2
+    with replica_reads(), CaptureQueriesContext(connections["replica"]) as on_replica, transaction.atomic():
+        unit = Unit.objects.select_for_update().get(code="K")
+        assert Unit.objects.filter(parent=unit.parent).count() == 2
     assert len(on_replica) == 0
 
 

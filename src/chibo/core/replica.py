@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
@@ -269,10 +269,8 @@ def _decorate(view: Callable[..., T]) -> Callable[..., T]:
             bool(user.is_authenticated)  # who is asking is read from the primary, before the block
         return run_with_fallback(lambda: view(request, *args, **kwargs), pinned=_pinned(request))
 
-    try:  # django-ninja reads the parameters' types: resolve them in the view's module, not this one
+    with suppress(NameError):  # django-ninja reads the parameters' types: resolve them in the view's module
         wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
-    except NameError:
-        pass
     return wrapper
 
 

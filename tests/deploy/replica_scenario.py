@@ -1,0 +1,87 @@
+"""The replica scenario of ``tests/deploy/test_replica.py``, run in a process of its own with the
+cluster's environment (``DATABASE_URL`` the primary, ``DATABASE_REPLICA_URL`` the replica): a
+report page read through Django's full stack, with the replica streaming, lagging and stopped.
+
+Prints one JSON object per step: the answer's status, how many statements the ``replica`` alias
+ran, ``replica_status()`` and, while the replica is up, what its ``pg_stat_activity`` shows of
+this process's connection. ``python -m tests.deploy.replica_scenario CLUSTER_DIR PORT_BASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import django
+
+
+def main(folder: str, base: int) -> None:
+    django.setup()
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from drills.cluster import Cluster
+
+    from chibo.core import replica
+    from tests.factories.registry import make_unit, make_user
+
+    cluster = Cluster(folder, base)
+    root = make_unit(None, "TW", "Trung ương", "central")
+    province = make_unit(root, "P", "Tỉnh Bắc Hà", "province")
+    client = Client()
+    client.force_login(make_user("admin", role="admin", unit=root))
+    url = f"/units/{province.pk}/progress/"
+
+    def step(name: str, activity: bool = False) -> None:
+        replica.forget_status()
+        try:
+            with CaptureQueriesContext(connections["replica"]) as on_replica:
+                response = client.get(url)
+            on = len(on_replica)
+        except Exception:  # the replica is down: capturing would connect to it; the page is what counts
+            response, on = client.get(url), 0
+        status = replica.replica_status()
+        seen = ""
+        if activity:
+            seen = cluster.psql("SELECT query FROM pg_stat_activity WHERE application_name = 'chibo-replica-test'",
+                                port=base + 2)
+        print(json.dumps({"step": name, "code": response.status_code, "replica_statements": on,
+                          "usable": status.usable, "reason": status.reason, "activity": seen,
+                          "has_unit": "Tỉnh Bắc Hà" in response.content.decode()}), flush=True)
+
+    _until(lambda: replica.replica_status().usable and _replica_has(cluster, base, province.pk), 30)
+    step("streaming", activity=True)
+
+    cluster.psql("SELECT pg_wal_replay_pause()", port=base + 2)
+    make_unit(root, "Q", "Tỉnh Nam Lâm", "province")  # a write the paused replica does not replay
+    time.sleep(3)  # past CHIBO_REPLICA_MAX_LAG_SECONDS=1
+    step("replay paused")
+
+    cluster.psql("SELECT pg_wal_replay_resume()", port=base + 2)
+    _until(lambda: _fresh(replica), 30)
+    step("replay resumed")
+
+    cluster.run("stop", "replica")
+    step("replica stopped")
+
+
+def _fresh(replica) -> bool:
+    replica.forget_status()
+    return replica.replica_status().usable
+
+
+def _replica_has(cluster, base: int, pk: int) -> bool:
+    return cluster.psql(f"SELECT count(*) FROM org_unit WHERE id = {int(pk)}", port=base + 2) == "1"
+
+
+def _until(check, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"not true within {timeout} s")
+        time.sleep(0.3)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

@@ -29,6 +29,7 @@ from huey.contrib.djhuey import HUEY
 from chibo.core import jobs, replica
 from chibo.core.errors import DomainError, NotFound
 from chibo.core.files import store_written
+from chibo.core.models import Job
 from chibo.reports import exports
 from chibo.reports.models import ExportFormat, ExportJob, ExportState
 
@@ -132,11 +133,43 @@ def _finish(job: ExportJob, state: str, *, rows: int | None = None, error: str =
     job.save(update_fields=["state", "error", "finished_at", "rows_done", "rows_total", "file"])
 
 
-@jobs.job()
+def remove_leftovers(job: ExportJob) -> int:
+    """The files a worker that died while it saved ``job``'s file may have left in the storage
+    (``exports/<month>/<id>-…``; the row names none of them yet): deleted before the re-run."""
+    storage, count = ExportJob.file.field.storage, 0
+    for day in {job.created_at, timezone.now()}:
+        folder = timezone.localtime(day).strftime("exports/%Y/%m")
+        try:
+            names = storage.listdir(folder)[1]
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        for name in names:
+            if name.startswith(f"{job.pk}-"):
+                storage.delete(f"{folder}/{name}")
+                count += 1
+    return count
+
+
+def export_died(ledger_job: Job) -> None:
+    """The ledger's ``on_dead`` hook: the workers writing the export died on every attempt."""
+    job = ExportJob.objects.filter(pk=ledger_job.args["args"][0], state=ExportState.RUNNING).first()
+    if job is not None:
+        remove_leftovers(job)
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            _finish(job, ExportState.FAILED,
+                    error=_("The server writing the export stopped before the end. Ask for the export again; if it "
+                            "fails again, tell the administrator (export %(id)d).") % {"id": job.pk})
+
+
+@jobs.job(on_dead=export_died)
 def run_export(job_id: int) -> str:
+    """Write the export's file. Run again after its worker died (the ledger re-queues it, the
+    export still "running"), it removes what the dead run left and writes the whole file again."""
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
-    if job is None or job.state != ExportState.QUEUED:
+    if job is None or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
         return job.state if job else "missing"
+    if job.state == ExportState.RUNNING:
+        remove_leftovers(job)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         job.state = ExportState.RUNNING
         job.save(update_fields=["state"])

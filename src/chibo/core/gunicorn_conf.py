@@ -4,6 +4,8 @@
   ``$CHIBO_DATA_DIR/prometheus`` (unless set already: one directory per app server) and emptied, so
   the figures of an earlier run are not added to this one's; a worker that ends is marked dead.
 - ``CHIBO_LOG_FORMAT=json``: gunicorn's own log lines are JSON objects too.
+- No control socket (gunicorn 25+): every gunicorn of a user would share ``~/.gunicorn/gunicorn.ctl``,
+  and several app servers run on one machine in the cluster and the tests.
 
 This module is read by gunicorn's master process, which does not load the application: it
 imports nothing of Django, and prometheus-client only in the hooks, once the variable is set.
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 METRICS_DIR_NAME = "prometheus"
+control_socket_disable = True
 
 
 def metrics_dir() -> Path:

@@ -11,6 +11,12 @@ import sys
 
 DRILLS = {
     "backup": "drills.backup",
+    "import_kill": "drills.import_kill",
+    "fanout_kill": "drills.fanout_kill",
+    "redis_restart": "drills.redis_restart",
+    "app_server_kill": "drills.app_server_kill",
+    "replica_stop": "drills.replica_stop",
+    "failover": "drills.failover",
 }
 
 

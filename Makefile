@@ -44,6 +44,7 @@ test-postgres: $(STAMP)
 	scripts/ensure-pdf-tools
 	scripts/ensure-redis
 	scripts/ensure-pgbouncer
+	scripts/ensure-nginx
 	CHIBO_DATA_DIR=$(CURDIR)/build/test-pg DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 test-e2e: $(STAMP)

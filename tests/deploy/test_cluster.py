@@ -28,9 +28,9 @@ ENGINES = {PSQL: "ensure-postgres", "/usr/sbin/pgbouncer": "ensure-pgbouncer",
 
 
 def _free_base() -> int:
-    """A port base whose ports (+1…+5, +11, +12) are all free."""
+    """A port base whose ports (+1…+5, +11, +12) are all free, below Linux's ephemeral ports."""
     for _ in range(200):
-        base = 20000 + 20 * int.from_bytes(os.urandom(2), "big") % 20000
+        base = 20000 + 20 * (int.from_bytes(os.urandom(2), "big") % 600)
         if all(_port_free(base + offset) for offset in (1, 2, 3, 4, 5, 11, 12)):
             return base
     raise RuntimeError("no free port base found")

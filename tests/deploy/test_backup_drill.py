@@ -1,0 +1,61 @@
+"""The backup drill (``python -m drills backup --size small``) as an operator runs it: a cluster of
+its own (``scripts/cluster up --db-only``, under build/ on free ports), a base backup restored to
+the end and to a second, a dump, an online SQLite copy and the media files, each equal to its
+original table by table. The PostgreSQL stage only, as root (PostgreSQL runs as the postgres user).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OWN_SETTINGS = ("DATABASE_URL", "DATABASE_POOLER", "DATABASE_REPLICA_URL", "DATABASE_DIRECT_URL", "REDIS_URL",
+                "CHIBO_QUEUE_NAME", "CHIBO_MEDIA_DIR", "CHIBO_DATA_DIR", "CHIBO_JOBS_IMMEDIATE",
+                "DJANGO_SETTINGS_MODULE", "BACKUP_DIR", "WAL_ARCHIVE")
+
+
+@pytest.fixture
+def drill_output() -> str:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("the backup drill runs in the PostgreSQL stage (DATABASE_URL=postgres://…)")
+    if os.geteuid() != 0:
+        pytest.skip("the drill's cluster runs PostgreSQL as the postgres user: run the tests as root")
+    if not Path("/usr/lib/postgresql/15/bin/pg_basebackup").exists():
+        pytest.skip("PostgreSQL 15 is missing: scripts/ensure-postgres")
+    env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
+    workdir = ROOT / "build" / f"drill-backup-test-{os.getpid()}"
+    done = subprocess.run([sys.executable, "-m", "drills", "backup", "--size", "small", "--dir", str(workdir)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    assert not workdir.exists(), "the drill left its directory behind"
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_backup_drill_restores_every_backup_equal_to_its_original(drill_output):
+    out = drill_output
+    tables = int(re.search(r"fingerprint F0.*\n  (\d+) tables", out).group(1))
+    assert tables > 50
+    for what in ("restored to the end = F1", "restored to T ", "dump restored = F0", "SQLite restored = backup",
+                 "SQLite backup after the writer stopped = source"):
+        assert re.search(rf"{re.escape(what)}.*: equal — {tables} tables, [\d,]+ rows", out), what
+    assert out.count("check: migrate --check: the schema matches the code") == 4
+    assert out.count("check: tallies --verify: All tallies agree with a recount.") == 4
+    assert re.search(r"media restored = source: \d+ files, equal sha256", out)
+    assert re.search(r"SQLite restored: integrity_check ok; holds \d+ of the writer's \d+ members", out)
+    assert re.search(r"base backup: \S+ \([\d.]+[KMG]?B in [\d.]+ s; WAL from", out)
+    assert re.search(r"pitr: .* accepting writes; [\d.]+ s", out)
+    assert "backup drill passed" in out
+    # the writes between the fingerprints show: the dump's moment < T < the end
+    rows = {name: int(n.replace(",", "")) for name, n in
+            re.findall(r"(restored to the end = F1|restored to T [^=]+= FT|dump restored = F0): equal — \d+ tables, "
+                       r"([\d,]+) rows", out)}
+    at_dump = next(v for k, v in rows.items() if k.startswith("dump"))
+    at_t = next(v for k, v in rows.items() if k.startswith("restored to T"))
+    at_end = rows["restored to the end = F1"]
+    assert at_dump < at_t < at_end

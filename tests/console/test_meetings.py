@@ -118,12 +118,13 @@ def test_draft_comments_by_paragraph_and_their_export(cast, login, meeting):
     assert version.draft.versions.filter(adopted=True).count() == 1
 
 
-def test_a_committee_sends_the_months_invitations_from_its_page(cast, login):
+def test_a_committee_sends_the_months_invitations_from_its_page(cast, login, django_capture_on_commit_callbacks):
     Schedule.objects.create(unit=cast.tree.k, day=4, time=dt.time(19, 30))
     services.generate_month(dt.date(2026, 12, 1))
     Meeting.objects.update(topic="Sinh hoạt thường kỳ")
     url = reverse("console:meetings", args=[cast.tree.c.pk])
-    assert login("commune").post(url, {"action": "invite_month", "month": "2026-12"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the job ledger sends the job after the commit
+        assert login("commune").post(url, {"action": "invite_month", "month": "2026-12"}).status_code == 302
     assert Invitation.objects.filter(meeting__unit=cast.tree.k).count() == 3
 
 

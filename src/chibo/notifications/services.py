@@ -99,15 +99,27 @@ def save_preference(user: Any, *, email: str, muted: list[str]) -> Preference:
 
 def send_email(*, digest: bool) -> int:
     """E-mail the notifications not yet e-mailed: one message each to users who chose that, or one
-    digest per user who chose the digest (``digest=True``, the daily job). Returns messages sent."""
+    digest per user who chose the digest (``digest=True``, the daily job). Returns messages sent.
+
+    Two workers may run it at once (every notification queues a job): on PostgreSQL the pending
+    rows are locked, the other run skips them, so nothing is e-mailed twice; a worker killed before
+    the commit leaves them pending for the next run."""
+    with transaction.atomic():
+        return _send_email(digest=digest)
+
+
+def _send_email(*, digest: bool) -> int:
     modes = dict(Preference.objects.values_list("user_id", "email"))
     default = EmailMode.DIGEST
     off = [u for u, mode in modes.items() if mode == EmailMode.OFF]
     # nothing to send to these: marked as done, so the pending rows stay few
     Notification.objects.filter(emailed_at__isnull=True).filter(
         Q(user__email="") | Q(user__is_active=False) | Q(user_id__in=off)).update(emailed_at=timezone.now())
-    pending = (Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
-               .exclude(user__email="").select_related("user").order_by("user_id", "created_at"))
+    each = [u for u, mode in modes.items() if mode == EmailMode.EACH]
+    mine = ~Q(user_id__in=each + off) if digest else Q(user_id__in=each)  # only this run's rows are locked
+    pending = (Notification.objects.filter(mine, emailed_at__isnull=True, user__is_active=True)
+               .exclude(user__email="").select_related("user").order_by("user_id", "created_at")
+               .select_for_update(skip_locked=True, of=("self",)))
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for n in pending:
         by_user[n.user_id].append(n)

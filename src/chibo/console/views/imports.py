@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from chibo.accounts.roles import Perm
 from chibo.console.forms import ImportForm, show_domain_error
 from chibo.console.views.common import console_view, is_htmx, require_anywhere
-from chibo.core.errors import DomainError
+from chibo.core.errors import DomainError, NotFound, PermissionDenied
 from chibo.imports.models import ImportState
 from chibo.imports.queries import get_job_for_user
 
@@ -62,6 +62,8 @@ def import_again(request: HttpRequest, pk: int) -> HttpResponse:
 
     try:
         run_again(actor=request.user, job_id=pk)
+    except (NotFound, PermissionDenied):
+        raise  # 404 / 403
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("console:import_job", pk)

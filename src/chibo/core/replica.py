@@ -265,7 +265,7 @@ def _decorate(view: Callable[..., T]) -> Callable[..., T]:
         if request.method not in READ_METHODS:  # a marked view's form post reads and writes on the primary
             return view(request, *args, **kwargs)
         user = getattr(request, "user", None)
-        if user is not None:
+        if user is not None and configured():
             bool(user.is_authenticated)  # who is asking is read from the primary, before the block
         return run_with_fallback(lambda: view(request, *args, **kwargs), pinned=_pinned(request))
 

@@ -48,7 +48,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--read-rate", type=float, default=4, help="report pages per second")
     p.add_argument("--read-duration", type=float, default=60, help="seconds of reads, alone and during the import")
     p.add_argument("--import-rows", type=int, default=20_000, help="rows of the members file imported again and again")
-    p.add_argument("--kill-rate", type=float, default=40, help="meeting-evening rate while app-1 is killed (req/s)")
+    p.add_argument("--writer-cpus", type=float, default=0.5,
+                   help="CPU quota of the primary and of the importing process each (cores)")
+    p.add_argument("--kill-rate", type=float, default=None,
+                   help="meeting-evening rate while app-1 is killed (req/s; default: 60%% of the two servers' "
+                        "capacity when measured in the run, else 20)")
     p.add_argument("--kill-duration", type=float, default=45, help="seconds of that load (the kill at a third)")
     return p.parse_args(argv)
 
@@ -131,7 +135,7 @@ def run(args: argparse.Namespace, cluster: Any, status: str) -> Report:
 
             print("replica reads during an import", flush=True)
             measure(report, cluster, province, work, rate=args.read_rate, duration=args.read_duration,
-                    rows=args.import_rows)
+                    rows=args.import_rows, cpus=args.writer_cpus)
             report.write(out)
         if "deadjob" not in args.skip:
             _dead_job(report, cluster, province)
@@ -161,10 +165,19 @@ def _evening(report: Report, cluster: Any, province: Any, work: Path, args: argp
             report.write(out)
         if "appkill" not in args.skip:
             print("app-1 killed under the meeting-evening load", flush=True)
-            app_kill(report, cluster, evening["users"], work, rate=args.kill_rate, duration=args.kill_duration)
+            app_kill(report, cluster, evening["users"], work, rate=_kill_rate(report, args.kill_rate),
+                     duration=args.kill_duration)
             report.write(out)
     finally:
         handbook_load.cleanup(evening)
+
+
+def _kill_rate(report: Report, asked: float | None) -> float:
+    """The rate asked for, else 60% of the two servers' capacity measured in this run, else 20/s."""
+    found = report.context.get("scale_out", {}).get("two servers", {}).get("rate")
+    if asked:
+        return asked
+    return round(0.6 * found, 1) if found else 20.0
 
 
 def _dead_job(report: Report, cluster: Any, province: Any) -> None:

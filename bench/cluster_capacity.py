@@ -18,6 +18,7 @@ narrower than ``precision`` (a share of the rate).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -107,7 +108,8 @@ def find_capacity(measure: Callable[[float], dict[str, Any]], start: float, *, p
         reason = missed(result, rate)
         overall = result["overall"]
         steps.append({"rate": rate, "kept_up": reason is None, "why_not": reason, "p95_ms": overall["p95_ms"],
-                      "lowest_window_rate": result.get("lowest_window_rate"), "errors": overall["errors"]})
+                      "lowest_window_rate": result.get("lowest_window_rate"), "errors": overall["errors"],
+                      "load_average": round(os.getloadavg()[0], 1)})
         if reason is None:
             kept[rate] = result
         return reason is None
@@ -146,7 +148,7 @@ def capacity(drive: Callable[..., dict[str, Any]], port: int, *, start: float, s
         reason = missed(result, rate) or "kept up"
         print(f"    {label}: {rate:g} req/s → lowest window {result.get('lowest_window_rate')}, "
               f"p95 {result['overall']['p95_ms']} ms, {result['overall']['errors']} errors: {reason} "
-              f"({time.monotonic() - started:.0f} s)", flush=True)
+              f"({time.monotonic() - started:.0f} s, load average {os.getloadavg()[0]:.1f})", flush=True)
         return result
 
     return find_capacity(measure, start, precision=precision)

@@ -9,6 +9,12 @@ file of ``rows`` generated members into a bench province (``bench/importing.py``
 primary, over and over, each import in a transaction that is rolled back, so the registry is
 left as it was (the primary writes and streams the WAL all the same).
 
+As in ``bench/cluster_capacity.py``, machines are modelled by CPU quotas (cgroup v1): the
+primary (the postmaster and its processes: the backends it forks later join them) and the
+importing process (the worker's machine) are each held to ``cpus`` of a core, in both runs, so
+that the import cannot take the CPUs that the replica and the app servers, on machines of their
+own in production, would keep.
+
 The counters that show where the reads went: each PostgreSQL server's own (``pg_stat_database``:
 transactions and rows returned in the ``chibo`` database) before and after each run, and how many
 of the reads each app server answered (nginx's access log, ``upstream=``).
@@ -95,16 +101,21 @@ def served_by(log: Path, offset: int, paths: list[str]) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def importing(rows: int, work: Path) -> Iterator[subprocess.Popen]:
-    """Another process importing ``rows`` members into the bench province, again and again (each
-    rolled back), until the block ends; yields once it has begun writing."""
+def importing(rows: int, work: Path, cpus: float) -> Iterator[subprocess.Popen]:
+    """Another process, held to ``cpus`` of a core, importing ``rows`` members into the bench
+    province, again and again (each rolled back), until the block ends; yields once it has begun
+    writing."""
+    from bench.cluster_capacity import cpu_quota
+
     ready = work / "import-started"
     ready.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")])}
     log = (work / "import.log").open("wb")
     child = subprocess.Popen([sys.executable, "-m", "bench.cluster_replica", str(rows), str(work)], env=env,
                              cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT)
+    quota = contextlib.ExitStack()
     try:
+        quota.enter_context(cpu_quota("import", cpus, [child.pid]))
         deadline = time.monotonic() + 600
         while not ready.exists():
             if child.poll() is not None or time.monotonic() > deadline:
@@ -118,6 +129,7 @@ def importing(rows: int, work: Path) -> Iterator[subprocess.Popen]:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+        quota.close()
         log.close()
 
 
@@ -148,7 +160,8 @@ def _import_loop(rows: int, work: Path) -> None:
 
 
 def measure(report: Report, cluster: Any, province: Any, work: Path, *, rate: float, duration: float,
-            rows: int) -> None:
+            rows: int, cpus: float) -> None:
+    from bench.cluster_capacity import cpu_quota, server_processes
     from bench.handbook_load import drive
 
     user, table = officer(province), actions()
@@ -157,17 +170,19 @@ def measure(report: Report, cluster: Any, province: Any, work: Path, *, rate: fl
     paths = sorted({spec[1].format(unit=province.pk) for spec in table.values()})
     runs: dict[str, Any] = {}
     drive(cluster.port_of("nginx"), [user], mix, rate, 10, work, seed=0, actions=table)  # warm-up
-    for label in ("alone", "during import"):
-        with importing(rows, work) if label == "during import" else contextlib.nullcontext():
-            before, offset = counters(cluster), log.stat().st_size
-            result = drive(cluster.port_of("nginx"), [user], mix, rate, duration, work, seed=1, actions=table)
-            result["database_counters"] = _delta(before, counters(cluster))
-            result["served_by"] = served_by(log, offset, paths)
-        runs[label] = result
-        print(f"    reads {label}: p95 {result['overall']['p95_ms']} ms, {result['overall']['errors']} errors, "
-              f"database counters {result['database_counters']}", flush=True)
+    with cpu_quota("primary", cpus, server_processes(cluster, "primary")):  # its new backends join the group
+        for label in ("alone", "during import"):
+            with importing(rows, work, cpus) if label == "during import" else contextlib.nullcontext():
+                before, offset = counters(cluster), log.stat().st_size
+                result = drive(cluster.port_of("nginx"), [user], mix, rate, duration, work, seed=1, actions=table)
+                result["database_counters"] = _delta(before, counters(cluster))
+                result["served_by"] = served_by(log, offset, paths)
+            runs[label] = result
+            print(f"    reads {label}: p95 {result['overall']['p95_ms']} ms, {result['overall']['errors']} errors, "
+                  f"database counters {result['database_counters']}", flush=True)
     imports = (work / "import.log").read_text().splitlines()
     report.context["replica_reads"] = {"rate": rate, "duration_s": duration, "pages": table, "import_rows": rows,
+                                       "cpus_of_the_primary_and_of_the_import": cpus,
                                        "imports": imports, **runs}
     _figures(report, runs["alone"], runs["during import"], rate=rate, duration=duration, imports=imports)
 
@@ -176,7 +191,9 @@ def _figures(report: Report, alone: dict, busy: dict, *, rate: float, duration: 
     p95, base = busy["overall"]["p95_ms"], alone["overall"]["p95_ms"]
     report.add(Figure("replica reads: p95 during a members import", p95, "ms", baseline=base,
                       baseline_name="the same reads alone", budget=round(1.2 * base, 1) if base else None,
-                      note=f"{rate:g} req/s for {duration:g} s through nginx; budget 1.2 × baseline; "
+                      note=f"{rate:g} req/s for {duration:g} s through nginx; the primary and the import each "
+                           f"held to {report.context['replica_reads']['cpus_of_the_primary_and_of_the_import']:g} "
+                           "CPU; budget 1.2 × baseline; "
                            f"p50 {busy['overall']['p50_ms']} vs {alone['overall']['p50_ms']} ms; "
                            f"{len(imports)} imports ran (rolled back)"))
     report.add(Figure("replica reads: errors", busy["overall"]["errors"], "", baseline=alone["overall"]["errors"],

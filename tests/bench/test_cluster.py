@@ -144,3 +144,12 @@ def test_the_load_generator_sends_the_plans_own_actions_and_times_each_error(tmp
     assert {(a, s) for _t, a, s in result["errors_at"]} == {("bad", 500)}
     assert all(0 <= t < 5 for t, _a, _s in result["errors_at"])
     assert abs(result["started_at"] - time.time()) < 30
+
+
+def test_the_kill_load_is_the_rate_asked_for_else_most_of_the_two_servers_capacity():
+    from bench.report import Report
+
+    measured = Report("cluster", "province", "postgresql", context={"scale_out": {"two servers": {"rate": 50.0}}})
+    assert cluster._kill_rate(measured, 12.5) == 12.5
+    assert cluster._kill_rate(measured, None) == 30.0
+    assert cluster._kill_rate(Report("cluster", "province", "postgresql"), None) == 20.0

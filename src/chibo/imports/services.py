@@ -98,9 +98,10 @@ def submit_import(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
 def may_run_again(job: ImportJob) -> bool:
     """A failed import that no row of its file failed (the server stopped or failed) and whose
     file is still stored may be run again as it is."""
-    if job.state != ImportState.FAILED or job.error_count or not job.file:
+    name = job.file.name
+    if job.state != ImportState.FAILED or job.error_count or not name:
         return False
-    return job.file.storage.exists(job.file.name)
+    return job.file.storage.exists(name)
 
 
 def run_again(*, actor: Any, job_id: int) -> ImportJob:

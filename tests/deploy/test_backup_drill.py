@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,71 @@ def test_backup_drill_restores_every_backup_equal_to_its_original(drill_output):
     at_t = next(v for k, v in rows.items() if k.startswith("restored to T"))
     at_end = rows["restored to the end = F1"]
     assert at_dump < at_t < at_end
+
+
+# --- the commands' refusals: no cluster needed, both stages ------------------------------------------
+def _run(*cmd: str, **settings: str) -> subprocess.CompletedProcess:
+    env = {**{k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}, "LOG_LEVEL": "WARNING", **settings}
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _sqlite_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.executemany("INSERT INTO t (v) VALUES (?)", [(f"row {i}",) for i in range(100)])
+    conn.commit()
+    conn.close()
+
+
+def test_backup_without_backup_dir_says_what_to_set():
+    done = _run("scripts/backup", "dump")
+    assert done.returncode == 1
+    assert done.stderr == ("backup: BACKUP_DIR is not set: export BACKUP_DIR=/path/to/backups "
+                           "(on another disk or machine)\n")
+
+
+def test_backup_sqlite_copies_a_database_in_use_and_never_overwrites(tmp_path):
+    source, dest = tmp_path / "chibo.sqlite3", tmp_path / "backup.sqlite3"
+    _sqlite_database(source)
+    writer = sqlite3.connect(source)  # an open connection with a write not yet checkpointed
+    writer.execute("INSERT INTO t (v) VALUES ('in the WAL')")
+    writer.commit()
+    done = _run(sys.executable, "-m", "chibo", "backup-sqlite", str(dest), "--source", str(source),
+                CHIBO_DATA_DIR=str(tmp_path))
+    writer.close()
+    assert done.returncode == 0, done.stderr
+    assert "integrity check ok" in done.stdout
+    copy = sqlite3.connect(dest)
+    assert copy.execute("SELECT count(*), max(v) FROM t").fetchone() == (101, "row 99")
+    assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    copy.close()
+    again = _run(sys.executable, "-m", "chibo", "backup-sqlite", str(dest), "--source", str(source),
+                 CHIBO_DATA_DIR=str(tmp_path))
+    assert again.returncode == 1
+    assert "exists: choose a new file name" in again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if "partial" in p.name) == []
+
+
+def test_restore_sqlite_refuses_a_database_a_process_has_open(tmp_path):
+    backup, live = tmp_path / "backup.sqlite3", tmp_path / "live" / "chibo.sqlite3"
+    _sqlite_database(backup)
+    live.parent.mkdir()
+    _sqlite_database(live)
+    service = sqlite3.connect(live)
+    service.execute("SELECT count(*) FROM t").fetchone()
+    try:
+        done = _run("scripts/restore", "sqlite", str(backup), "--into", str(live))
+    finally:
+        service.close()
+    assert done.returncode == 1
+    assert f"{live} is open in process(es) {os.getpid()}: stop the service first (or add --force)" in done.stderr
+    assert sorted(p.name for p in live.parent.iterdir()) == ["chibo.sqlite3"]  # nothing moved or removed
+
+
+def test_restore_pitr_refuses_a_directory_that_is_not_a_base_backup(tmp_path):
+    done = _run("scripts/restore", "pitr", "--base", str(tmp_path), "--target", "latest", "--into",
+                str(tmp_path / "new"), "--port", "5999")
+    assert done.returncode == 1
+    assert "is not a base backup of scripts/backup base" in done.stderr
+    assert not (tmp_path / "new").exists()

@@ -23,9 +23,10 @@ DRILLS = {
 def usage() -> str:
     lines = ["usage: python -m drills NAME [options]   ('python -m drills NAME --help' for its options)", "",
              "drills:"]
+    width = max(map(len, DRILLS))
     for name, module in DRILLS.items():
         doc = (importlib.import_module(module).__doc__ or "").strip().split("\n\n")[0]
-        lines.append(f"  {name:10} {' '.join(doc.split())}")
+        lines.append(f"  {name:{width}}  {' '.join(doc.split())}")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""app_server_kill: an app server killed (kill -9 of its gunicorn master and workers) under the
+"""An app server killed (kill -9 of its gunicorn master and workers) under the
 meeting-evening load costs a few requests at most, leaves the rotation within 10 s, and takes
 requests again once restarted.
 

@@ -242,6 +242,30 @@ def django_setup(cluster: Any, name: str) -> None:
     django.setup()
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc), children first."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found + [g for child in found for g in descendants(child)]
+
+
+def alive(pids: Sequence[int]) -> list[int]:
+    """Those of ``pids`` still running (zombies excluded)."""
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out
+
+
 def fingerprint(cluster: Any, table: str, port: int | None = None) -> str:
     """Row count and an md5 of every row of ``table`` in id order, read with psql."""
     sql = f"SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '-') FROM {table} t"
@@ -447,4 +471,5 @@ def summary(hits: Sequence[Hit], start: float = 0.0, end: float = float("inf")) 
     errors = [h for h in chosen if h.status == 0 or h.status >= 500]
     ms = [h.ms for h in chosen]
     return {"requests": len(chosen), "errors": len(errors), "statuses": sorted({h.status for h in errors}),
+            "failed": sorted({f"{h.status} {h.label}" for h in errors}),
             "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95)}

@@ -1,4 +1,4 @@
-"""failover: the primary lost (stopped with ``-m immediate``), ``scripts/cluster failover``
+"""The primary lost (stopped with ``-m immediate``), ``scripts/cluster failover``
 promotes the replica and brings the service back with nothing committed lost.
 
 A province officer adds a meeting through nginx (the console's form); fingerprints (row count and

@@ -1,4 +1,4 @@
-"""fanout_kill: a worker killed (kill -9) in the middle of a province's "send all the month's
+"""A worker killed (kill -9) in the middle of a province's "send all the month's
 invitations" loses nothing and sends nothing twice.
 
 A province officer posts the console's "send all the month's invitations" (the meetings page of
@@ -62,6 +62,7 @@ def _drill(report: Report, opts: Options) -> None:
                             "the job ledger never showed the fan-out running", 120, every=0.05)
         time.sleep(0.3)  # well inside the job's transaction
         killed_at, pid = _kill(report, cluster, ledger)
+        _restart_workers(report, cluster)
         committed = _counts(cluster, meeting_ids)
         report.check(_ledger_state(ledger.pk) == "running" and committed["invitations"] == 0,
                      f"the kill came mid-run (ledger row still running, {committed['invitations']} invitations "
@@ -70,7 +71,7 @@ def _drill(report: Report, opts: Options) -> None:
         rerun_start = again.started_at.timestamp() - killed_at  # one machine: one clock
         done = wait_until(lambda: _done(ledger.pk), "the fan-out run again did not finish", 300)
         total = time.monotonic() - t0
-        _restart_workers(report, cluster)
+        expected = _expected(cluster, meeting_ids)  # again: the members may have changed meanwhile
         _prove(report, cluster, meeting_ids, expected, done)
         report.figure("meetings", len(meeting_ids))
         report.figure("invitations", expected["invitations"], "", f"{expected['notifications']:,} notifications")

@@ -1,4 +1,4 @@
-"""import_kill: a worker killed (kill -9) while it writes a large members import loses nothing
+"""A worker killed (kill -9) while it writes a large members import loses nothing
 and leaves nothing half-written.
 
 A province officer logs in through nginx (password and authenticator code) and uploads a members
@@ -30,6 +30,8 @@ from drills.common import (
     DrillFailed,
     Options,
     Report,
+    alive,
+    descendants,
     drill_cluster,
     fingerprint,
     province_officer,
@@ -61,7 +63,7 @@ def _drill(report: Report, opts: Options) -> None:
             raise DrillFailed(f"the upload form answered {answer.status} {answer.location!r}, not the job's page")
         job_id = int(answer.location.strip("/").split("/")[-1])
         report.step(f"uploaded {rows:,} rows ({len(content) / 1e6:.1f} MB): import {job_id}")
-        pid, done_at_kill = _kill_while_writing(report, cluster, job_id, rows)
+        children, done_at_kill = _kill_while_writing(report, cluster, job_id, rows)
         killed = time.monotonic()
         report.figure("rows in the file", rows)
         report.figure("time from the upload to the kill", killed - t0, "s",
@@ -71,6 +73,7 @@ def _drill(report: Report, opts: Options) -> None:
         report.figure("time from the kill until the import is marked failed", time.monotonic() - killed, "s",
                       _sweeper_note())
         _restart_killed_worker(report, cluster)
+        _no_survivors(report, children)
         report.check(job.state == "failed", f"the killed import is marked failed (state {job.state})")
         report.check(bool(job.message), "it carries a message for the officer")
         print(f"  message shown to the officer: {job.message}", flush=True)
@@ -154,10 +157,11 @@ def _kill_while_writing(report: Report, cluster: Any, job_id: int, rows: int) ->
         raise DrillFailed(f"the job ledger does not show the import running on a worker ({ledger})")
     pid = int(ledger.worker.rsplit(":", 1)[1])
     workers = {cluster.pid(name): name for name in ("worker-1", "worker-2")}
+    below = descendants(pid)
     os.kill(pid, signal.SIGKILL)
     report.step(f"kill -9 {pid} ({workers.get(pid, 'a worker process')}, named by ledger job {ledger.pk}) "
-                f"at {done:,} rows written")
-    return pid, done
+                f"at {done:,} rows written; its child processes {below}")
+    return below, done
 
 
 def _restart_killed_worker(report: Report, cluster: Any) -> None:
@@ -165,6 +169,20 @@ def _restart_killed_worker(report: Report, cluster: Any) -> None:
         if cluster.pid(name) is None:
             cluster.start(name)
             report.step(f"{name} started again (as its supervisor would)")
+
+
+def _no_survivors(report: Report, children: list[int]) -> None:
+    """The killed worker's child processes (the import's checking process) must end with it: one
+    that lives on keeps the worker's database connection open (it was inherited), and with it the
+    import's transaction and its table lock, which the re-run then waits on. A survivor is reported,
+    then killed, so that the drill can go on to the re-run."""
+    time.sleep(1.0)
+    survivors = alive(children)
+    report.check(not survivors, f"no process of the killed worker outlives it (survivors: {survivors})")
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    if survivors:
+        report.step(f"the drill killed the survivors {survivors} to go on")
 
 
 def _finished(job_id: int) -> Any:

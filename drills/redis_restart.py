@@ -1,4 +1,4 @@
-"""redis_restart: jobs queued while Redis restarts (it keeps nothing on disk) are all done.
+"""Jobs queued while Redis restarts (it keeps nothing on disk) are all done.
 
 With both workers stopped, a province officer asks for member exports through nginx (the
 console's export form) and the invitations of several cells are queued (``invite_month``, as the

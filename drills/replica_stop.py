@@ -1,4 +1,4 @@
-"""replica_stop: the read replica stopped under load costs no error page; reads fall back to the
+"""The read replica stopped under load costs no error page; reads fall back to the
 primary and return to the replica once it is back.
 
 A province officer's dashboard and report pages (views marked ``replica_reads``: the unit page,
@@ -130,7 +130,7 @@ def _report(report: Report, phases: dict[str, dict[str, Any]], back: float) -> N
     report.figure("reads back on the replica after its start", back, "s")
     for name, p in phases.items():
         report.check(p["errors"] == 0, f"{name}: no error page nor unanswered request "
-                                       f"({p['errors']} of {p['requests']}: {p['statuses']})")
+                                       f"({p['errors']} of {p['requests']}: {p['failed']})")
     before, during, after = phases["before"], phases["during"], phases["after"]
     report.check(before["per_request"]["replica"] >= 1,
                  f"before: the pages' reads are on the replica ({before['per_request']['replica']} per request)")

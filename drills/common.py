@@ -9,6 +9,7 @@ A drill is a module of ``drills/`` with a docstring (what it proves) and ``run(a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import socket
@@ -240,6 +241,19 @@ def django_setup(cluster: Any, name: str) -> None:
     if str(REPOSITORY) not in sys.path:
         sys.path.insert(0, str(REPOSITORY))
     django.setup()
+
+
+def restart_dead_workers(report: Report, cluster: Any) -> None:
+    """Start again the workers whose process is gone (as their supervisor would), once the kill
+    has taken effect (a process just killed still answers for a moment)."""
+    for name in ("worker-1", "worker-2"):
+        pid = cluster.pid(name)
+        if pid is not None:
+            with contextlib.suppress(DrillFailed):
+                wait_until(lambda pid=pid: not alive([pid]), f"{name} still running", 3, every=0.1)
+        if cluster.pid(name) is None or not alive([pid] if pid else []):
+            cluster.start(name)
+            report.step(f"{name} started again (as its supervisor would)")
 
 
 def descendants(pid: int) -> list[int]:

@@ -28,6 +28,7 @@ from drills.common import (
     Report,
     drill_cluster,
     province_officer,
+    restart_dead_workers,
     run_drill,
     wait_until,
 )
@@ -62,7 +63,7 @@ def _drill(report: Report, opts: Options) -> None:
                             "the job ledger never showed the fan-out running", 120, every=0.05)
         time.sleep(0.3)  # well inside the job's transaction
         killed_at, pid = _kill(report, cluster, ledger)
-        _restart_workers(report, cluster)
+        restart_dead_workers(report, cluster)
         committed = _counts(cluster, meeting_ids)
         report.check(_ledger_state(ledger.pk) == "running" and committed["invitations"] == 0,
                      f"the kill came mid-run (ledger row still running, {committed['invitations']} invitations "
@@ -112,13 +113,20 @@ def month_of_meetings(province_id: int, first: dt.date, per_cell: int) -> list[i
     return ids
 
 
+def _meetings(meeting_ids: list[int]) -> str:
+    """SQL selecting the drill's meetings (by id range and topic: thousands of ids do not fit a
+    command line)."""
+    topic = TOPIC.replace("'", "''")
+    return (f"SELECT id FROM meetings_meeting WHERE id BETWEEN {min(meeting_ids)} AND {max(meeting_ids)} "
+            f"AND topic = '{topic}'")
+
+
 def _expected(cluster: Any, meeting_ids: list[int]) -> dict[str, int]:
     """Invitees (official and probationary members of the meeting's cell, or there temporarily)
     and those of them with an active account, counted in SQL."""
-    marks = ",".join(str(i) for i in meeting_ids)
     invitees = (f"SELECT m.id AS meeting_id, mem.id AS member_id FROM meetings_meeting m JOIN members_member mem "
                 f"ON (mem.unit_id = m.unit_id AND mem.temp_unit_id IS NULL) OR mem.temp_unit_id = m.unit_id "
-                f"WHERE m.id IN ({marks}) AND mem.status IN ('official', 'probationary')")
+                f"WHERE m.id IN ({_meetings(meeting_ids)}) AND mem.status IN ('official', 'probationary')")
     row = cluster.psql(f"WITH i AS ({invitees}) SELECT count(*), (SELECT count(*) FROM i JOIN accounts_user u "
                        "ON u.member_id = i.member_id AND u.is_active) FROM i").split("|")
     return {"invitations": int(row[0]), "notifications": int(row[1])}
@@ -180,16 +188,9 @@ def _done(pk: int) -> Any:
     return job if job.state == "done" else None
 
 
-def _restart_workers(report: Report, cluster: Any) -> None:
-    for name in ("worker-1", "worker-2"):
-        if cluster.pid(name) is None:
-            cluster.start(name)
-            report.step(f"{name} started again (as its supervisor would)")
-
-
 def _counts(cluster: Any, meeting_ids: list[int]) -> dict[str, int]:
-    marks = ",".join(str(i) for i in meeting_ids)
-    keys = ",".join(f"'meeting:{i}'" for i in meeting_ids)
+    marks = _meetings(meeting_ids)
+    keys = f"SELECT 'meeting:' || id FROM ({marks}) k"
     row = cluster.psql(
         f"SELECT (SELECT count(*) FROM meetings_invitation WHERE meeting_id IN ({marks})), "
         f"(SELECT count(*) FROM notifications_notification WHERE key IN ({keys})), "

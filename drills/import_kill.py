@@ -35,6 +35,7 @@ from drills.common import (
     drill_cluster,
     fingerprint,
     province_officer,
+    restart_dead_workers,
     run_drill,
     wait_until,
 )
@@ -72,7 +73,7 @@ def _drill(report: Report, opts: Options) -> None:
         job = wait_until(lambda: _finished(job_id), "the sweeper did not mark the killed import failed", 120)
         report.figure("time from the kill until the import is marked failed", time.monotonic() - killed, "s",
                       _sweeper_note())
-        _restart_killed_worker(report, cluster)
+        restart_dead_workers(report, cluster)
         _no_survivors(report, children)
         report.check(job.state == "failed", f"the killed import is marked failed (state {job.state})")
         report.check(bool(job.message), "it carries a message for the officer")
@@ -162,13 +163,6 @@ def _kill_while_writing(report: Report, cluster: Any, job_id: int, rows: int) ->
     report.step(f"kill -9 {pid} ({workers.get(pid, 'a worker process')}, named by ledger job {ledger.pk}) "
                 f"at {done:,} rows written; its child processes {below}")
     return below, done
-
-
-def _restart_killed_worker(report: Report, cluster: Any) -> None:
-    for name in ("worker-1", "worker-2"):
-        if cluster.pid(name) is None:
-            cluster.start(name)
-            report.step(f"{name} started again (as its supervisor would)")
 
 
 def _no_survivors(report: Report, children: list[int]) -> None:

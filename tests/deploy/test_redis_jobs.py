@@ -6,8 +6,10 @@ import sys
 
 from tests.deploy.conftest import chibo_env, run_chibo, started
 
-ENQUEUE = ("from chibo.reports.tasks import run_export; "
-           "print(run_export(0).get(blocking=True, timeout=60))")
+# queued through the job ledger (its row, then its id to Redis), then its row watched until the worker ran it
+ENQUEUE = ("import time\nfrom chibo.reports.tasks import run_export\njob = run_export(0)\n"
+           "for _ in range(600):\n    job.refresh_from_db()\n    if job.state in ('done', 'failed'): break\n"
+           "    time.sleep(0.1)\nprint(job.state, job.worker != '')")
 
 
 def test_a_job_queued_by_one_process_is_run_by_the_worker_through_redis(tmp_path, redis_queue):
@@ -20,6 +22,6 @@ def test_a_job_queued_by_one_process_is_run_by_the_worker_through_redis(tmp_path
     with started([sys.executable, "-m", "chibo", "worker"], env, tmp_path / "worker.log"):
         queued = run_chibo("shell", "-v", "0", "-c", ENQUEUE, CHIBO_DATA_DIR=str(app_dir), **shared)
     assert queued.returncode == 0, queued.stderr + (tmp_path / "worker.log").read_text()
-    assert queued.stdout == "missing\n"  # run_export's answer for a job that does not exist
+    assert queued.stdout == "done True\n"  # run by the worker (run_export's answer: "missing", no such export)
     assert not (worker_dir / "jobs.sqlite3").exists()
     assert not (app_dir / "jobs.sqlite3").exists()

@@ -44,6 +44,7 @@ AUDIT_ACTIONS = {
     "accounts.token_revoked": _("Revoked an API token"),
     "imports.members": _("Imported members"),
     "imports.units": _("Imported units"),
+    "imports.run_again": _("Ran an import again"),
     "members.status_changed": _("Changed a member's status"),
     "members.readmitted": _("Readmitted a former member"),
     "admissions.opened": _("Put a person on the sympathizer list"),

@@ -33,9 +33,10 @@ def worker_name() -> str:
 
 
 @db_task(name="chibo.run_job")
-def run_job(job_id: int) -> str:
-    """The queue's only task: run the ledger job ``job_id`` (its row says what)."""
-    return execute(job_id)
+def run_job(job_id: int) -> None:
+    """The queue's only task: run the ledger job ``job_id`` (its row says what). It returns
+    nothing, so huey stores no result in Redis: the outcome is in the row."""
+    execute(job_id)
 
 
 def claim(job_id: int) -> Job | None:

@@ -42,22 +42,28 @@ def server_processes(cluster: Any, name: str) -> list[int]:
 
 @contextlib.contextmanager
 def cpu_quota(name: str, cpus: float, pids: list[int], *, root: Path = CGROUP_CPU) -> Iterator[Path]:
-    """Hold the processes ``pids`` to ``cpus`` of a core in the cgroup ``chibo-bench-<name>``;
-    afterwards they go back to the root group and the group is removed."""
+    """Hold the processes ``pids`` to ``cpus`` of a core in the cgroup ``chibo-bench-<name>`` (and
+    count their CPU time in the group of that name under cpuacct, when it is a hierarchy of its
+    own); afterwards they go back to the root groups and the groups are removed."""
     group = root / f"chibo-bench-{name}"
-    group.mkdir(exist_ok=True)
+    accounting = root.parent / "cpuacct"
+    roots = [root, *([accounting] if root.name == "cpu" and (accounting / "cgroup.procs").exists() else [])]
+    for top in roots:
+        (top / group.name).mkdir(exist_ok=True)
     period = int((group / "cpu.cfs_period_us").read_text())
     (group / "cpu.cfs_quota_us").write_text(str(int(cpus * period)))
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, OSError):
-            (group / "cgroup.procs").write_text(str(pid))
+    for top in roots:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                (top / group.name / "cgroup.procs").write_text(str(pid))
     try:
         yield group
     finally:
-        for pid in (group / "cgroup.procs").read_text().split():
-            with contextlib.suppress(ProcessLookupError, OSError):
-                (root / "cgroup.procs").write_text(pid)
-        group.rmdir()
+        for top in roots:
+            for pid in (top / group.name / "cgroup.procs").read_text().split():
+                with contextlib.suppress(ProcessLookupError, OSError):
+                    (top / "cgroup.procs").write_text(pid)
+            (top / group.name).rmdir()
 
 
 def throttling(group: Path) -> dict[str, float]:
@@ -68,8 +74,8 @@ def throttling(group: Path) -> dict[str, float]:
 
 
 def usage_s(group: Path) -> float:
-    """CPU seconds used by the group's processes (cpuacct, mounted beside cpu)."""
-    for candidate in (group / "cpuacct.usage", Path(str(group).replace("/cpu/", "/cpuacct/")) / "cpuacct.usage"):
+    """CPU seconds used by the group's processes (cpuacct, in the group or in its twin under cpuacct)."""
+    for candidate in (group / "cpuacct.usage", group.parent.parent / "cpuacct" / group.name / "cpuacct.usage"):
         if candidate.exists():
             return int(candidate.read_text()) / 1e9
     return 0.0

@@ -39,7 +39,9 @@ def out_of_rotation(lines: list[dict[str, Any]], address: str, killed_at: float)
     after = [line for line in lines if line["when"] >= int(killed_at)]
     left = [line["when"] for line in after if line["upstreams"][-1] == address]
     passed = [line["when"] for line in after if address in line["upstreams"][:-1]]
-    return {"last_left_on_it_s": round(max(left) - killed_at, 1) if left else None, "left_on_it": len(left),
+    # the log's times are whole seconds: a request of the kill's own second counts as at the kill
+    return {"last_left_on_it_s": round(max(0.0, max(left) - killed_at), 1) if left else None,
+            "left_on_it": len(left),
             "passed_on": len(passed), "passed_on_at_s": [round(t - killed_at, 1) for t in passed][:20]}
 
 

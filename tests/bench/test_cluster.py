@@ -102,6 +102,14 @@ def test_a_quota_group_holds_the_processes_and_gives_them_back():
                 int((group / "cpu.cfs_period_us").read_text()) // 4)
             assert (group / "cgroup.procs").read_text().split() == [str(child.pid)]
             assert cluster_capacity.throttling(group)["throttled"] >= 0
+            spin = subprocess.Popen([sys.executable, "-c", "import time\n"
+                                     "end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"])
+            (group / "cgroup.procs").write_text(str(spin.pid))
+            accounting = group.parent.parent / "cpuacct" / group.name
+            if accounting.exists():
+                (accounting / "cgroup.procs").write_text(str(spin.pid))
+            spin.wait()
+            assert cluster_capacity.usage_s(group) > 0.1
         assert not group.exists()
         assert str(child.pid) in (cluster_capacity.CGROUP_CPU / "cgroup.procs").read_text().split()
     finally:

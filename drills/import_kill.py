@@ -208,12 +208,13 @@ def _run_again(report: Report, cluster: Any, browser: Browser, page: str, job_id
     report.check(job.state == "done", f"the import run again is done ({job.state}: {job.message})")
     from chibo.members.models import Member
 
-    present = sum(Member.objects.filter(citizen_id__in=ids[i:i + 5000]).count() for i in range(0, len(ids), 5000))
-    count_before = int(before.split()[0])
-    count_after = Member.objects.count()
-    report.check(present == rows and count_after == count_before + rows,
-                 f"every row of the file is in: {present:,} of {rows:,} citizen IDs found, members "
-                 f"{count_before:,} → {count_after:,}")
+    cited = [i for i in ids if i]
+    present = sum(Member.objects.filter(citizen_id__in=cited[i:i + 5000]).count() for i in range(0, len(cited), 5000))
+    count_before, count_after = int(before.split()[0]), Member.objects.count()
+    report.check(present == len(cited) and count_after == count_before + rows,
+                 f"every row of the file is in, once: {present:,} members hold the file's {len(cited):,} citizen "
+                 f"IDs ({rows - len(cited):,} rows have none); members {count_before:,} → {count_after:,} "
+                 f"(+{count_after - count_before:,} for {rows:,} rows)")
 
 
 def run_again_form(page: str, default_action: str) -> tuple[str, dict[str, str]]:

@@ -15,10 +15,13 @@ that connection is not closed under the parent either.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import multiprocessing
+import os
 import queue
 import resource
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,6 +32,7 @@ T = TypeVar("T")
 ITEM, DONE, ERROR, ENDED = "item", "done", "error", "ended"
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 PIPE_BYTES = 1 << 20  # Linux's default ceiling (/proc/sys/fs/pipe-max-size)
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
 
 
 def can_fork() -> bool:
@@ -59,7 +63,7 @@ def in_child_process(produce: Callable[[], Iterator[T]], ahead: int = 16) -> Ite
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     _widen(send)
-    child = context.Process(target=_serve, args=(produce, send), name="chibo-import-check", daemon=True)
+    child = context.Process(target=_serve, args=(produce, send, os.getpid()), name="chibo-import-check", daemon=True)
     child.start()
     send.close()  # the child holds its own copy: its end closes the pipe
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
@@ -112,7 +116,18 @@ def _widen(end: Connection) -> None:
         fcntl.fcntl(end.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _serve(produce: Callable[[], Iterator[Any]], send: Connection) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this child when the thread that forked it dies, a worker killed
+    with SIGKILL included. A child left alive would hold the connection it inherited, and with it
+    the import's transaction and its locks, which a re-run of the import would then wait on."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the kernel was asked
+        os._exit(1)
+
+
+def _serve(produce: Callable[[], Iterator[Any]], send: Connection, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         for item in produce():
             send.send((ITEM, item))

@@ -199,6 +199,65 @@ def test_a_replica_lost_in_the_middle_of_a_request_reruns_it_on_the_primary(cast
     assert replica_status().reason.startswith("failed during a request: ")
 
 
+@pytest.fixture
+def kept():
+    """The replica's connection as settings.py configures it: kept between requests
+    (``CONN_MAX_AGE``) and checked at a request's first use (``CONN_HEALTH_CHECKS``)."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("a server connection to terminate: PostgreSQL")
+    conn = connections["replica"]
+    before = conn.settings_dict
+    conn.close()
+    conn.settings_dict = {**before, "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    yield conn
+    conn.close()
+    conn.settings_dict = before
+
+
+def _terminate(conn) -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [conn.connection.info.backend_pid])
+
+
+def test_a_kept_replica_connection_lost_between_requests_is_skipped_when_the_replica_refuses(cast, kept):
+    # the drill replica_stop: a fast shutdown ends the kept connection's backend, then refuses new
+    # connections ("the database system is shutting down"), while the last look still says usable
+    kept.ensure_connection()  # an earlier request's connection
+    _terminate(kept)
+    kept.settings_dict = {**kept.settings_dict, "PORT": str(free_port())}  # new connections are refused
+    kept.close_if_unusable_or_obsolete()  # a new request begins (request_started): the connection is kept
+    replica._remember(replica.ReplicaStatus(True, True, 0.0, "streaming, lag 0.0 s"))  # looked a moment ago
+    attempts: list[str] = []
+
+    def work() -> int:
+        attempts.append(replica.read_alias())
+        return Unit.objects.filter(code="P").count()
+
+    assert replica.run_with_fallback(work) == 1
+    assert attempts == ["default"]  # the health check and the reconnection are the router's own
+    assert replica_status().reason.startswith("cannot be reached: ")
+    assert kept.connection is None
+
+
+def test_a_replica_lost_while_its_rows_are_fetched_reruns_on_the_primary(cast):
+    # .iterator() fetches from a server-side cursor after its statement: outside the execute wrapper
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("a server connection to terminate: PostgreSQL")
+    attempts: list[str] = []
+
+    def work() -> list[str]:
+        attempts.append(replica.read_alias())
+        rows = Unit.objects.order_by("path").values_list("code", flat=True).iterator(chunk_size=1)
+        codes = [next(rows)]
+        if len(attempts) == 1:
+            _terminate(connections["replica"])
+        return codes + list(rows)
+
+    assert replica.run_with_fallback(work) == list(Unit.objects.order_by("path").values_list("code", flat=True))
+    assert attempts == ["replica", "default"]
+    assert replica_status().reason.startswith("failed during a request: ")
+
+
 def test_an_export_job_reads_from_the_replica_and_writes_its_row_to_the_primary(cast, tmp_path, settings):
     from chibo.reports import tasks
     from chibo.reports.models import ExportJob

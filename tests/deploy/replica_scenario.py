@@ -1,6 +1,7 @@
 """The replica scenario of ``tests/deploy/test_replica.py``, run in a process of its own with the
 cluster's environment (``DATABASE_URL`` the primary, ``DATABASE_REPLICA_URL`` the replica): a
-report page read through Django's full stack, with the replica streaming, lagging and stopped.
+report page read through Django's full stack, with the replica streaming, lagging, shutting down
+and stopped.
 
 Prints one JSON object per step: the answer's status, how many statements the ``replica`` alias
 ran, ``replica_status()`` and, while the replica is up, what its ``pg_stat_activity`` shows of
@@ -10,8 +11,10 @@ this process's connection. ``python -m tests.deploy.replica_scenario CLUSTER_DIR
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import django
 
@@ -62,8 +65,54 @@ def main(folder: str, base: int) -> None:
     _until(lambda: _fresh(replica), 30)
     step("replay resumed")
 
+    print(json.dumps({"step": "replica shutting down", **_shutting_down(cluster, client, url)}), flush=True)
+
     cluster.run("stop", "replica")
     step("replica stopped")
+
+
+def _shutting_down(cluster, client, url: str) -> dict:
+    """The drill replica_stop's moment: this process's kept connection is ended and new ones are
+    refused with "the database system is shutting down" (a smart shutdown held open by another
+    client), while the last look, a moment ago, said usable. The page is asked for once."""
+    from django.db import close_old_connections
+    from drills.cluster import PSQL
+
+    from chibo.core import replica
+
+    port = cluster.port_of("replica")
+    holder = subprocess.Popen([PSQL, "-X", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "chibo",
+                               "-c", "SELECT pg_sleep(120)"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _until(lambda: cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                                    "AND pid <> pg_backend_pid()", port=port) == "1", 30)
+        cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE application_name = 'chibo-replica-test'", port=port)
+        pg_ctl = str(Path(PSQL).parent / "pg_ctl")
+        subprocess.run(["runuser", "-u", "postgres", "--", pg_ctl, "-D", str(cluster.dir / "pg" / "replica"),
+                        "-m", "smart", "-W", "stop"], check=True, capture_output=True)
+        _until(lambda: "shutting down" in _refusal(cluster, port), 30)
+        replica._remember(replica.ReplicaStatus(True, True, 0.0, "streaming, lag 0.0 s"))
+        close_old_connections()  # what a new request does first (Django's request_started)
+        try:
+            response = client.get(url)
+            code, body = response.status_code, response.content.decode()
+        except Exception as exc:  # a test client re-raises the view's error: the page would be a 500
+            code, body = 500, f"{type(exc).__name__}: {exc}"
+        status = replica.replica_status()
+        return {"code": code, "usable": status.usable, "reason": status.reason, "has_unit": "Tỉnh Bắc Hà" in body,
+                "error": "" if code == 200 else body[:300]}
+    finally:
+        holder.terminate()
+        holder.wait(30)
+
+
+def _refusal(cluster, port: int) -> str:
+    try:
+        cluster.psql("SELECT 1", port=port)
+    except Exception as exc:
+        return str(exc)
+    return ""
 
 
 def _fresh(replica) -> bool:

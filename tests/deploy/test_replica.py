@@ -1,7 +1,9 @@
 """Replica reads on a real streaming replica (``scripts/cluster up --db-only``): a report page is
 read from the replica; with its replay paused and the primary written to, the lag passes the
 limit and the page is read from the primary, ``replica_status()`` saying why; with the replica
-stopped (``pg_ctl stop -m fast``) the page is still answered, from the primary.
+shutting down (its backends ended, new connections refused with "the database system is shutting
+down", the drill replica_stop's moment) and stopped (``pg_ctl stop -m fast``) the page is still
+answered, from the primary.
 
 The scenario runs in a process of its own with the cluster's environment
 (``tests/deploy/replica_scenario.py``); it needs the PostgreSQL stage and root (the cluster runs
@@ -67,6 +69,10 @@ def test_reports_read_from_the_replica_and_from_the_primary_when_it_lags_or_stop
 
     resumed = steps["replay resumed"]
     assert (resumed["code"], resumed["usable"]) == (200, True) and resumed["replica_statements"] > 1
+
+    shutting = steps["replica shutting down"]
+    assert (shutting["code"], shutting["has_unit"], shutting["usable"]) == (200, True, False), shutting["error"]
+    assert shutting["reason"].startswith("cannot be reached: ") and "shutting down" in shutting["reason"]
 
     stopped = steps["replica stopped"]
     assert (stopped["code"], stopped["has_unit"], stopped["usable"]) == (200, True, False)

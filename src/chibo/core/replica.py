@@ -18,6 +18,13 @@ marked down for ``CHIBO_REPLICA_CHECK_SECONDS`` and the view runs again on the p
 safe because a block that has written never reads from the replica again: a failure can only
 come before the block's first write. A streamed response's rows are read after the view
 returned, outside the block, so from the primary.
+
+A replica failure is seen wherever it happens: connecting, and the health check of a connection
+kept from an earlier request (``CONN_HEALTH_CHECKS``), are done by the router itself before it
+chooses the replica (:func:`_connected`), not by Django's first cursor; a statement's error by the
+execute wrapper; any other error of the block (a fetch from a server-side cursor, a cursor of a
+dropped connection) is the replica's when the block read from it and its connection no longer
+answers. Each is logged once, naming the alias and its address (``chibo.replica``).
 """
 
 from __future__ import annotations
@@ -98,7 +105,9 @@ def _remember(status: ReplicaStatus) -> None:
 
 def mark_down(reason: str) -> None:
     """Skip the replica in this process for ``CHIBO_REPLICA_CHECK_SECONDS``, and close its connection."""
-    logger.warning("replica skipped: %s", reason)
+    seconds, where = settings.CHIBO_REPLICA_CHECK_SECONDS, _address()
+    logger.warning("database alias %r (%s) skipped for %s s, reads go to %r: %s", REPLICA, where, seconds, PRIMARY,
+                   reason, extra={"db_alias": REPLICA, "db_address": where})
     _remember(ReplicaStatus(True, False, None, reason))
     _close_replica()
 
@@ -107,6 +116,12 @@ def forget_status() -> None:
     """Look at the replica again on the next question (tests; after a failover)."""
     with _lock:
         _last["status"], _last["until"] = None, 0.0
+
+
+def _address() -> str:
+    """host:port of the replica alias (no user or password), for the logs."""
+    config = connections[REPLICA].settings_dict
+    return f"{config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
 
 
 def _close_replica() -> None:
@@ -180,10 +195,13 @@ def read_alias() -> str:
 
 
 def _connected() -> bool:
+    """Connect to the replica here, where a failure skips it: a connection kept from an earlier
+    request is health-checked first (``CONN_HEALTH_CHECKS``), else Django's first cursor would
+    check it, drop it and connect again outside the fallback ("the database system is shutting
+    down" on a 500)."""
     connection = connections[REPLICA]
-    if connection.connection is not None:
-        return True
     try:
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
     except Exception as exc:
         mark_down(f"cannot be reached: {_first_line(exc)}")
@@ -249,10 +267,20 @@ def run_with_fallback(work: Callable[[], T], *, pinned: bool = False) -> T:
         with _marked(block):
             return work()
     except (DatabaseError, InterfaceError) as exc:
-        if not block.failed:
+        if not (block.failed or _lost(block)):
+            if block.used:
+                exc.add_note(f"chibo.replica: not a failure of database alias {REPLICA!r} ({_address()}): "
+                             "it still answers")
             raise
         mark_down(f"failed during a request: {_first_line(exc)}")
     return work()
+
+
+def _lost(block: _Reads) -> bool:
+    """Did the replica fail outside a statement of ``block`` (a fetch from a server-side cursor, a
+    cursor of a dropped connection)? Asked after an error only: a block that read from it, and
+    whose connection no longer answers."""
+    return block.used and not connections[REPLICA].is_usable()
 
 
 def _pinned(request: Any) -> bool:

@@ -33,10 +33,10 @@ def usage() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
-        print(usage())
-        return 0 if argv else 2
+        print(usage())  # the list is what was asked for: not an error
+        return 0
     if argv[0] not in DRILLS:
-        print(f"No drill {argv[0]!r}: choose one of {', '.join(DRILLS)}.", file=sys.stderr)
+        print(f"No drill {argv[0]!r}: choose one of these.\n\n{usage()}", file=sys.stderr)
         return 2
     return importlib.import_module(DRILLS[argv[0]]).run(argv[1:])
 

@@ -4,6 +4,13 @@ then the authenticator's code), a browser that keeps its cookies, and the report
 
 A drill is a module of ``drills/`` with a docstring (what it proves) and ``run(args) -> int``:
 ``python -m drills NAME [--short] [--cluster-dir DIR --port BASE]``.
+
+A drill writes test data (an officer account, meetings, invitations, exports, imported members)
+and breaks the cluster's pieces: run on a cluster given with ``--cluster-dir``, it must be a drill
+cluster (a copy, never the production service): one with the demo data (``DIR/demo.txt``) or
+marked by its operator (``touch DIR/drill-cluster``), unless ``--yes-this-is-not-production``. At
+its end (also when it fails) it puts the workers back as they were (their environment) and
+removes what it made (or deactivates the accounts it cannot remove, their role grants ended).
 """
 
 from __future__ import annotations
@@ -47,6 +54,11 @@ class Options:
     cluster_dir: Path | None = None
     port: int | None = None
     keep: bool = False
+    not_production: bool = False
+
+
+# what marks a running cluster as one the drills may break and write test data into
+DRILL_MARKS = ("demo.txt", "drill-cluster")
 
 
 def parser(name: str, doc: str | None) -> argparse.ArgumentParser:
@@ -55,6 +67,8 @@ def parser(name: str, doc: str | None) -> argparse.ArgumentParser:
     p.add_argument("--cluster-dir", type=Path, help="use this running cluster (scripts/cluster)")
     p.add_argument("--port", type=int, help="the port base of the running cluster (CHIBO_CLUSTER_PORT)")
     p.add_argument("--keep", action="store_true", help="leave the drill's own cluster running afterwards")
+    p.add_argument("--yes-this-is-not-production", dest="not_production", action="store_true",
+                   help="run on a --cluster-dir that is not marked as a drill cluster (DIR/drill-cluster)")
     return p
 
 
@@ -63,11 +77,18 @@ def options(args: Any, name: str, doc: str | None) -> Options:
     if args is None or isinstance(args, list | tuple):
         args = parser(name, doc).parse_args(args)
     found = Options(short=bool(getattr(args, "short", False)), cluster_dir=getattr(args, "cluster_dir", None),
-                    port=getattr(args, "port", None), keep=bool(getattr(args, "keep", False)))
+                    port=getattr(args, "port", None), keep=bool(getattr(args, "keep", False)),
+                    not_production=bool(getattr(args, "not_production", False)))
     if found.cluster_dir is not None:
         found.cluster_dir = Path(found.cluster_dir).resolve()
         if found.port is None:
             raise SystemExit("--cluster-dir needs --port (the cluster's CHIBO_CLUSTER_PORT base)")
+        if not found.not_production and not any((found.cluster_dir / m).exists() for m in DRILL_MARKS):
+            raise SystemExit(
+                f"{found.cluster_dir} is not marked as a drill cluster: a drill writes test data and breaks the "
+                "cluster's pieces, so run it on a copy, never on the production service. Mark the copy with "
+                f"'touch {found.cluster_dir}/drill-cluster' (a cluster with the demo data is marked already), or "
+                "give --yes-this-is-not-production.")
     return found
 
 
@@ -166,6 +187,7 @@ def drill_cluster(report: Report, opts: Options, name: str, *, sweeper: bool = F
     own = opts.cluster_dir is None
     directory = opts.cluster_dir or REPOSITORY / "build" / "drills" / f"{name}-{os.getpid()}"
     cluster = Cluster(directory, opts.port or free_port_base())
+    workers = {} if own else {w: (cluster.pid(w), _environ(cluster.pid(w))) for w in ("worker-1", "worker-2")}
     try:
         if own:
             report.step(f"starting a cluster in {directory} (ports from {cluster.port})")
@@ -178,9 +200,111 @@ def drill_cluster(report: Report, opts: Options, name: str, *, sweeper: bool = F
         django_setup(cluster, name)
         yield cluster
     finally:
-        if own and not opts.keep:
+        if not own:
+            clean_up(report, cluster)
+            restore_workers(report, cluster, workers)
+        elif not opts.keep:
             report.step("bringing the drill's cluster down")
             cluster.down(purge=True)
+
+
+# --- what a drill made on a given cluster, removed at its end -------------------------------------
+MADE: dict[str, list[int]] = {"users": [], "meetings": [], "exports": [], "imports": []}
+
+
+def made(kind: str, ids: Sequence[int]) -> None:
+    """Record rows the drill created (``users``, ``meetings``, ``exports``, ``imports``) for
+    :func:`clean_up`."""
+    MADE[kind].extend(ids)
+
+
+def clean_up(report: Report, cluster: Any) -> None:
+    """Remove what the drill made on a cluster it was given: its exports (rows and files), its
+    meetings (their invitations and notifications), its imports' rows, its accounts (those that
+    acted stay in the audit log: deactivated, their role grants ended, their authenticators removed).
+    Failures are reported, not raised (the drill's verdict stands)."""
+    if not any(MADE.values()) or "DJANGO_SETTINGS_MODULE" not in os.environ:
+        return
+    from django.db import connection
+
+    try:
+        connection.close()  # after a failover the primary is the promoted replica
+        connection.settings_dict["PORT"] = str(cluster.port_of("primary"))
+        left = _remove_made()
+    except Exception as exc:  # the drill's verdict stands; say what is left
+        report.step(f"could not remove the drill's records ({exc!r}): {_counts_made()} are left")
+        return
+    report.step(f"removed the drill's records ({_counts_made()})" + (f"; left: {left}" if left else ""))
+
+
+def _counts_made() -> str:
+    return ", ".join(f"{len(set(ids))} {kind}" for kind, ids in MADE.items() if ids)
+
+
+def _remove_made() -> str:
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import ProtectedError, RestrictedError
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from chibo.accounts.models import RoleGrant
+    from chibo.imports.models import ImportJob
+    from chibo.meetings.models import Meeting
+    from chibo.notifications.models import Notification
+    from chibo.reports.models import ExportJob
+
+    for export in ExportJob.objects.filter(pk__in=MADE["exports"]).exclude(file=""):
+        export.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=MADE["exports"]).delete()
+    for i in range(0, len(MADE["meetings"]), 2000):
+        chunk = MADE["meetings"][i:i + 2000]
+        Notification.objects.filter(key__in=[f"meeting:{pk}" for pk in chunk]).delete()
+        Meeting.objects.filter(pk__in=chunk).delete()
+    for job in ImportJob.objects.filter(pk__in=MADE["imports"]):
+        job.file.delete(save=False)  # the rows it imported stay (members with their history)
+    users = get_user_model().objects.filter(pk__in=MADE["users"])
+    RoleGrant.objects.filter(user__in=users, valid_to__isnull=True).update(valid_to=dt.date.today())
+    TOTPDevice.objects.filter(user__in=users).delete()
+    users.update(is_active=False, password="!")
+    kept = 0
+    for pk in set(MADE["users"]):
+        try:
+            with transaction.atomic():
+                get_user_model().objects.filter(pk=pk).delete()
+        except (ProtectedError, RestrictedError):
+            kept += 1
+    imported = len(MADE["imports"])
+    return "; ".join(filter(None, [
+        f"{kept} accounts that acted (audit log) deactivated, their role grants ended" if kept else "",
+        f"the members imported by {imported} imports (members with their history)" if imported else ""]))
+
+
+def restore_workers(report: Report, cluster: Any, workers: dict[str, tuple[int | None, dict[str, str]]]) -> None:
+    """The workers of a given cluster as they were at the drill's start: each one the drill
+    stopped, killed or started again (with its sweeper settings) is started again with the
+    environment it had (``/proc/PID/environ``), so that nothing of the drill stays in the service."""
+    from drills.cluster import SCRIPT
+
+    for name, (pid, environ) in workers.items():
+        if pid is None or cluster.pid(name) == pid:
+            continue
+        if not environ:  # its environment unreadable: this process's, without the drill's settings
+            environ = {k: v for k, v in os.environ.items() if k not in SHORT_SWEEPER}
+        env = {**environ, "CHIBO_CLUSTER_DIR": str(cluster.dir), "CHIBO_CLUSTER_PORT": str(cluster.port)}
+        try:
+            if cluster.pid(name) is not None:
+                cluster.stop(name)
+            done = subprocess.run([str(SCRIPT), "start", name], env=env, capture_output=True, text=True,
+                                  timeout=300)
+        except Exception as exc:
+            report.check(False, f"{name} put back as it was ({exc!r})")
+            continue
+        settings = {k: environ.get(k, "(default)") for k in SHORT_SWEEPER}
+        report.check(done.returncode == 0, f"{name} started again with its own settings "
+                                           f"({', '.join(f'{k}={v}' for k, v in settings.items())})"
+                     + ("" if done.returncode == 0 else f": {done.stdout}{done.stderr}"))
 
 
 def restart_workers(cluster: Any) -> None:
@@ -316,6 +440,7 @@ def province_officer(name: str) -> Officer:
     RoleGrant.objects.create(user=user, unit=province, role="board_staff", valid_from=dt.date(2020, 1, 1))
     key = secrets.token_hex(20)
     TOTPDevice.objects.create(user=user, name="drill", key=key, confirmed=True)
+    made("users", [user.pk])
     return Officer(username, password, key, province.pk, user.pk)
 
 

@@ -32,6 +32,7 @@ from drills.common import (
     Report,
     drill_cluster,
     fingerprint,
+    made,
     province_officer,
     run_drill,
 )
@@ -149,7 +150,10 @@ class _FirstWrite:
 
 def _stored(cluster: Any, mark: str) -> int | None:
     found = cluster.psql(f"SELECT id FROM meetings_meeting WHERE place = '{mark}'")
-    return int(found) if found.strip().isdigit() else None
+    if not found.strip().isdigit():
+        return None
+    made("meetings", [int(found)])  # removed at the end on a given cluster
+    return int(found)
 
 
 def _read_back(cluster: Any, browser: Browser, mark: str) -> bool:

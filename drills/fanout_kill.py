@@ -27,6 +27,7 @@ from drills.common import (
     Options,
     Report,
     drill_cluster,
+    made,
     province_officer,
     restart_dead_workers,
     run_drill,
@@ -48,7 +49,8 @@ def _drill(report: Report, opts: Options) -> None:
         officer = province_officer(NAME)
         first = _next_month()
         meeting_ids = month_of_meetings(officer.unit_id, first, MEETINGS_PER_CELL[opts.short])
-        ensure_accounts(officer.unit_id)
+        made("meetings", meeting_ids)
+        made("users", ensure_accounts(officer.unit_id))
         expected = _expected(cluster, meeting_ids)
         report.step(f"{len(meeting_ids):,} meetings in {first:%Y-%m}: {expected['invitations']:,} invitees, "
                     f"{expected['notifications']:,} with an account")
@@ -132,8 +134,9 @@ def _expected(cluster: Any, meeting_ids: list[int]) -> dict[str, int]:
     return {"invitations": int(row[0]), "notifications": int(row[1])}
 
 
-def ensure_accounts(province_id: int) -> int:
-    """An account for every active member of the province who has none (the notifications' readers)."""
+def ensure_accounts(province_id: int) -> list[int]:
+    """An account for every active member of the province who has none (the notifications' readers);
+    the new accounts' ids."""
     from django.contrib.auth import get_user_model
 
     from chibo.members.models import Member
@@ -144,9 +147,9 @@ def ensure_accounts(province_id: int) -> int:
     members = set(Member.objects.filter(unit_path__startswith=province.path, status__in=["official", "probationary"])
                   .values_list("pk", flat=True))
     members -= set(User.objects.filter(member_id__in=members).values_list("member_id", flat=True))
-    User.objects.bulk_create([User(username=f"drill-m{pk}", member_id=pk, password="!") for pk in members],
-                             batch_size=5000)
-    return len(members)
+    new = User.objects.bulk_create([User(username=f"drill-m{pk}", member_id=pk, password="!") for pk in members],
+                                   batch_size=5000)
+    return [user.pk for user in new]
 
 
 def _ledger(user_id: int, unit_id: int, first: dt.date, *, running: bool) -> Any:

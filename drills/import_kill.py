@@ -34,6 +34,7 @@ from drills.common import (
     descendants,
     drill_cluster,
     fingerprint,
+    made,
     province_officer,
     restart_dead_workers,
     run_drill,
@@ -64,6 +65,7 @@ def _drill(report: Report, opts: Options) -> None:
         if answer.status != 302 or not re.match(r"^/imports/\d+/$", answer.location):
             raise DrillFailed(f"the upload form answered {answer.status} {answer.location!r}, not the job's page")
         job_id = int(answer.location.strip("/").split("/")[-1])
+        made("imports", [job_id])
         report.step(f"uploaded {rows:,} rows ({len(content) / 1e6:.1f} MB): import {job_id}")
         children, done_at_kill = _kill_while_writing(report, cluster, job_id, rows)
         killed = time.monotonic()
@@ -203,6 +205,7 @@ def _run_again(report: Report, cluster: Any, browser: Browser, page: str, job_id
         raise DrillFailed(f"'Run again' answered {answer.status}, not a redirect")
     found = re.match(r"^/imports/(\d+)/$", answer.location)
     again = int(found.group(1)) if found else job_id
+    made("imports", [again])
     job = wait_until(lambda: _finished(again), "the import run again did not finish", 300)
     took = time.monotonic() - t0
     report.figure("re-run time ('Run again' to done)", took, "s", f"import {again}")

@@ -24,6 +24,7 @@ from drills.common import (
     Options,
     Report,
     drill_cluster,
+    made,
     province_officer,
     run_drill,
     wait_until,
@@ -50,6 +51,7 @@ def _drill(report: Report, opts: Options) -> None:
         report.step("both workers stopped")
         since = _now()
         exports = [_ask_export(browser, officer.unit_id) for _ in range(EXPORTS[opts.short])]
+        made("exports", exports)
         meetings = _queue_fanouts(officer, FANOUTS[opts.short])
         jobs = _ledger_since(since)
         queued_in_redis = _pending()
@@ -109,6 +111,7 @@ def _queue_fanouts(officer: Any, cells: int) -> list[int]:
     starts = timezone.make_aware(dt.datetime.combine(first.replace(day=27), dt.time(20, int(time.time()) % 60)))
     meetings = [Meeting.objects.create(unit=cell, unit_path=cell.path, starts_at=starts, topic=TOPIC).pk
                 for cell in chosen]
+    made("meetings", meetings)
     actor = get_user_model().objects.get(pk=officer.user_id)
     for cell in chosen:
         tasks.invite_month(actor.pk, cell.pk, first.isoformat())

@@ -1,7 +1,9 @@
 """The fault drills (``drills/``), short forms, run as an operator runs them:
 ``python -m drills NAME --short --cluster-dir DIR --port BASE`` against one cluster this module
-starts (``scripts/cluster up --no-demo``, the workers with the drills' short sweeper settings),
-each drill in its own process; a drill exits non-zero naming what did not hold.
+starts (``scripts/cluster up --no-demo``, the workers with the default sweeper settings, the
+directory marked ``drill-cluster``), each drill in its own process; a drill exits non-zero naming
+what did not hold. After each drill the workers run with their own settings again (the drill gave
+them its short sweeper) and no account the drill made is left active.
 
 The drills share the cluster to save its start (most of a minute here) and run in this file's
 order: ``failover`` last, since it leaves the cluster without a replica. The PostgreSQL stage
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from drills.cluster import ROOT, Cluster
-from drills.common import SHORT_SWEEPER, free_port_base
+from drills.common import SHORT_SWEEPER, _environ, free_port_base
 
 ENGINES = ["/usr/lib/postgresql/15/bin/pg_ctl", "/usr/sbin/pgbouncer", "/usr/sbin/nginx", "/usr/bin/redis-server"]
 # every drill's environment but the cluster's own: nothing of the test run's settings leaks in
@@ -27,8 +29,27 @@ OWN_SETTINGS = ("DATABASE_URL", "DATABASE_POOLER", "DATABASE_REPLICA_URL", "REDI
                 "CHIBO_MEDIA_DIR", "CHIBO_DATA_DIR", "CHIBO_JOBS_IMMEDIATE", "DJANGO_SETTINGS_MODULE")
 
 
-def _environment() -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}, **SHORT_SWEEPER}
+def _environment(sweeper: dict[str, str] = SHORT_SWEEPER) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in OWN_SETTINGS and k not in SHORT_SWEEPER}, **sweeper}
+
+
+def _runner(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "drills", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_list_of_drills_is_not_an_error_an_unknown_drill_is():
+    listed = _runner()
+    assert listed.returncode == 0 and "redis_restart" in listed.stdout
+    unknown = _runner("no_such_drill")
+    assert unknown.returncode == 2 and "No drill 'no_such_drill'" in unknown.stderr
+    assert "redis_restart" in unknown.stderr  # with the list
+
+
+def test_a_drill_refuses_a_cluster_not_marked_as_a_drill_cluster(tmp_path):
+    done = _runner("redis_restart", "--short", "--cluster-dir", str(tmp_path), "--port", "1")
+    assert done.returncode != 0 and "is not marked as a drill cluster" in done.stderr
+    assert "== drill" not in done.stdout  # refused before it touched anything
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +67,10 @@ def cluster() -> Iterator[Cluster]:
     saved = dict(os.environ)
     try:
         os.environ.clear()
-        os.environ.update(_environment())  # the workers scripts/cluster starts inherit the short sweeper
+        os.environ.update(_environment({}))  # the workers start with the default sweeper settings
         try:
             handle.up(no_demo=True)
+            (handle.dir / "drill-cluster").touch()  # a copy the drills may break
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -66,7 +88,20 @@ def _drill(cluster: Cluster, name: str, timeout: float = 240) -> str:
                           text=True, timeout=timeout)
     assert done.returncode == 0, f"drill {name} failed:\n{done.stdout}\n{done.stderr[-3000:]}"
     assert f"== {name}: passed" in done.stdout
+    _left_as_it_was(cluster)
     return done.stdout
+
+
+def _left_as_it_was(cluster: Cluster) -> None:
+    """The workers run with their own (default) sweeper settings and no drill account can log in
+    or holds a role."""
+    for worker in ("worker-1", "worker-2"):
+        settings = {k: v for k, v in _environ(cluster.pid(worker)).items() if k in SHORT_SWEEPER}
+        assert cluster.pid(worker) is not None and settings == {}, (worker, settings)
+    active = cluster.psql("SELECT count(*) FROM accounts_user u WHERE u.username LIKE 'drill-%' AND (u.is_active "
+                          "OR EXISTS (SELECT 1 FROM accounts_rolegrant g WHERE g.user_id = u.id AND "
+                          "(g.valid_to IS NULL OR g.valid_to > current_date)))")
+    assert active == "0", f"{active} drill accounts still active or holding a role"
 
 
 def test_a_worker_killed_while_writing_an_import_writes_nothing_and_run_again_imports_every_row(cluster):

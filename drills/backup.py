@@ -157,6 +157,8 @@ class BackupDrill:
         with self.step("restore, side by side: the base backup to the end and to T (scripts/restore pitr), "
                        "the dump into a new database (scripts/restore dump)"):
             self._restore_all(base, dump, target, {"F0": f0, "FT": ft, "F1": f1})
+        with self.step("a restore to a time the archive does not reach yet is refused, nothing left behind"):
+            self._restore_beyond_archive(base)
         with self.step("restore the media files (scripts/restore media)"):
             self.sh("scripts/restore", "media", str(self.backups / "media"), "--into", str(self.dir / "media-restored"))
             self._compare_media(Path(self.env["CHIBO_MEDIA_DIR"]), self.dir / "media-restored")
@@ -197,8 +199,23 @@ class BackupDrill:
         lines = [f"[pitr to {target}]", *out.strip().splitlines()]
         lines += self.compare(what, expected, fingerprint.postgres(f"postgres://postgres@127.0.0.1:{port}/chibo"),
                               show=False)
-        self._stop_restored(into)
+        stop = ["scripts/restore", "stop", str(into), *([] if self.args.keep else ["--remove"])]
+        lines += self.sh(*stop, show=False).strip().splitlines()
         return [*lines, f"… {time.perf_counter() - t0:.1f} s"]
+
+    def _restore_beyond_archive(self, base: Path) -> None:
+        time.sleep(1.1)  # a second after the last archived commit
+        target = self.cluster.psql("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00'")
+        into = self.dir / "restored-beyond"
+        done = subprocess.run(["scripts/restore", "pitr", "--base", str(base), "--target", target, "--into", str(into),
+                               "--port", str(self.port + 22)], env=self.env, capture_output=True, text=True,
+                              timeout=600, cwd=ROOT)
+        said = done.stderr.strip().splitlines()[-1:] or ["(nothing)"]
+        print(f"  to {target}: exit {done.returncode}: {said[0]}", flush=True)
+        if done.returncode == 0 or f"the archive does not yet reach {target}" not in done.stderr:
+            self.failures.append(f"a restore beyond the archive ({target}) was not refused plainly")
+        if into.exists():
+            self.failures.append(f"the refused restore left {into} behind")
 
     def _restore_dump(self, dump: Path, expected: fingerprint.Fingerprint) -> list[str]:
         t0 = time.perf_counter()
@@ -268,7 +285,7 @@ class BackupDrill:
         for data in self.restored:
             self._stop_restored(data)
         try:
-            self.cluster.down(purge=not self.args.keep)
+            self.cluster.down(purge=not self.args.keep, purge_archive=not self.args.keep)
         except Exception as exc:  # noqa: BLE001 — clean-up reports and goes on
             print(f"cluster down failed: {exc}", file=sys.stderr)
         if self.args.keep:

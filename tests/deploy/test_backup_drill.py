@@ -51,6 +51,8 @@ def test_backup_drill_restores_every_backup_equal_to_its_original(drill_output):
     assert re.search(r"SQLite restored: integrity_check ok; holds \d+ of the writer's \d+ members", out)
     assert re.search(r"base backup: \S+ \([\d.]+[KMG]?B in [\d.]+ s; WAL from", out)
     assert re.search(r"pitr: .* accepting writes; [\d.]+ s", out)
+    assert re.search(r"to [\d-]+ [\d:]+\+00: exit 1: restore: the archive does not yet reach .*pg_switch_wal", out)
+    assert out.count("stop: removed ") == 2  # the restored servers, stopped and removed by scripts/restore stop
     assert "backup drill passed" in out
     # the writes between the fingerprints show: the dump's moment < T < the end
     rows = {name: int(n.replace(",", "")) for name, n in
@@ -128,3 +130,26 @@ def test_restore_pitr_refuses_a_directory_that_is_not_a_base_backup(tmp_path):
     assert done.returncode == 1
     assert "is not a base backup of scripts/backup base" in done.stderr
     assert not (tmp_path / "new").exists()
+
+
+def test_restore_stop_refuses_a_directory_that_is_not_a_restored_copy(tmp_path):
+    (tmp_path / "postgresql.auto.conf").write_text("port = 5432\n")  # e.g. the primary's own
+    done = _run("scripts/restore", "stop", str(tmp_path), "--remove")
+    assert done.returncode == 1
+    assert "is not a server restored by scripts/restore pitr" in done.stderr
+    assert (tmp_path / "postgresql.auto.conf").exists()
+
+
+def test_backup_dump_is_private_and_keeps_the_url_off_the_command_line(tmp_path):
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
+    backups = tmp_path / "backups"
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"  # a database that exists
+    done = _run("bash", "-x", "scripts/backup", "dump", BACKUP_DIR=str(backups), DATABASE_DIRECT_URL=url)
+    assert done.returncode == 0, done.stderr
+    dump = next((backups / "dump").iterdir())
+    assert dump.stat().st_mode & 0o777 == 0o600
+    assert (backups / "dump").stat().st_mode & 0o777 == 0o700
+    # bash -x shows every command as run: pg_dump and psql get no URL (libpq variables instead)
+    runs = [line for line in done.stderr.splitlines() if "/pg_dump " in line or "/psql " in line]
+    assert runs and not any("postgres://" in line for line in runs)

@@ -51,6 +51,7 @@ def backup_sqlite(*, source: Path, dest: Path) -> int:
     keeps writing while the copy is read (readers do not block the writer).
     """
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    partial.touch(mode=0o600, exist_ok=False)  # private from the start: the copy holds personal data
     src = sqlite3.connect(source, timeout=30)
     try:
         out = sqlite3.connect(partial)

@@ -135,7 +135,7 @@ LOOK = """
 SELECT pg_is_in_recovery(),
        EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming' OR status IS NULL),
        CASE WHEN NOT pg_is_in_recovery() THEN NULL
-            WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0  -- after a restart: below
             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
 """
 

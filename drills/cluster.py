@@ -53,8 +53,11 @@ class Cluster:
                 *(["--db-only"] if db_only else []), *(["--no-demo"] if no_demo else [])]
         return self.run(*args).stdout
 
-    def down(self, *, purge: bool = False) -> str:
-        return self.run("down", *(["--purge"] if purge else [])).stdout
+    def down(self, *, purge: bool = False, purge_archive: bool = False) -> str:
+        """Stop every piece; ``purge`` also removes the directory, which the script refuses while
+        its WAL archive holds files unless ``purge_archive`` (a throwaway cluster of one's own)."""
+        return self.run("down", *(["--purge"] if purge else []),
+                        *(["--purge-archive"] if purge and purge_archive else [])).stdout
 
     def status(self) -> tuple[bool, str]:
         """(every piece up, the status lines)."""
@@ -62,7 +65,12 @@ class Cluster:
         return done.returncode == 0, done.stdout
 
     def failover(self) -> str:
-        return self.run("failover").stdout
+        """Promote the replica without asking (``--yes``); returns the steps and what may be lost."""
+        return self.run("failover", "--yes").stdout
+
+    def adopt(self, data: Path | str) -> str:
+        """Put a restored data directory in service as the primary (``adopt DATADIR --yes``)."""
+        return self.run("adopt", str(data), "--yes").stdout
 
     def env(self) -> dict[str, str]:
         """The application's environment (``DATABASE_URL``, ``REDIS_URL``, ``CHIBO_CLUSTER_URL``…)."""

@@ -205,7 +205,7 @@ def drill_cluster(report: Report, opts: Options, name: str, *, sweeper: bool = F
             restore_workers(report, cluster, workers)
         elif not opts.keep:
             report.step("bringing the drill's cluster down")
-            cluster.down(purge=True)
+            cluster.down(purge=True, purge_archive=True)
 
 
 # --- what a drill made on a given cluster, removed at its end -------------------------------------

@@ -43,7 +43,8 @@ def _drill(report: Report, opts: Options) -> None:
     seconds = PHASE_SECONDS[opts.short]
     with drill_cluster(report, opts, NAME) as cluster:
         if cluster.pid("replica") is None:
-            raise DrillFailed("the cluster has no replica running (after a failover: 'down --purge' and 'up')")
+            raise DrillFailed("the cluster has no replica running "
+                              "(after a failover: 'scripts/cluster rebuild-replica')")
         officer = province_officer(NAME)
         browser = Browser(cluster.url)
         browser.log_in(officer)

@@ -69,7 +69,7 @@ def cluster(monkeypatch) -> Iterator[Cluster]:
     try:
         yield handle
     finally:
-        handle.run("down", "--purge", check=False)
+        handle.run("down", "--purge", "--purge-archive", check=False)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -131,11 +131,16 @@ def test_cluster_up_status_replica_failover_down(cluster: Cluster):
     _until(lambda: cluster.psql("SELECT n FROM drill_probe", port=cluster.port + 2) == "41",
            "the row did not reach the replica")
 
-    # failover: the primary stopped, the replica promoted, writes through PgBouncer reach it
+    # failover: the primary stopped, the replica promoted, writes through PgBouncer reach it; the
+    # app servers and workers keep running (PgBouncer is repointed; the replica alias, now out of
+    # recovery, is no longer read from), so nginx answers at once
     before = {name: cluster.pid(name) for name in PIECES}
     report = cluster.failover()
-    assert "total" in report, report
+    assert _get(cluster.url + "login/") == 200
+    assert "total" in report and "may be lost" in report and "restart" not in report, report
     assert cluster.pid("primary") == before["replica"]
+    assert {n: cluster.pid(n) for n in ("app-1", "app-2", "worker-1", "worker-2")} == \
+        {n: before[n] for n in ("app-1", "app-2", "worker-1", "worker-2")}
     ready, lines = cluster.status()
     assert ready, lines
     assert f"primary    up    port {cluster.port + 2}" in lines
@@ -151,3 +156,8 @@ def test_cluster_up_status_replica_failover_down(cluster: Cluster):
     cluster.down()
     _until(lambda: not [pid for pid in everything if _alive(pid)], "processes were still alive after down", 10)
     assert (cluster.dir / "pg" / "replica" / "PG_VERSION").exists()
+
+    # --purge keeps the WAL archive the base backups need, unless --purge-archive
+    refused = cluster.run("down", "--purge", check=False)
+    assert refused.returncode != 0 and "--purge-archive" in refused.stderr, refused.stderr
+    assert (cluster.dir / "wal-archive").is_dir()

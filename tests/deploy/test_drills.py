@@ -76,7 +76,7 @@ def cluster() -> Iterator[Cluster]:
             os.environ.update(saved)
         yield handle
     finally:
-        handle.down(purge=True)
+        handle.down(purge=True, purge_archive=True)
 
 
 def _drill(cluster: Cluster, name: str, timeout: float = 240) -> str:

@@ -37,7 +37,7 @@ types: $(STAMP)
 test-sqlite: $(STAMP)
 	scripts/ensure-pdf-tools
 	scripts/ensure-redis
-	CHIBO_DATA_DIR=$(CURDIR)/build/test-sqlite $(VENV)/bin/pytest -q -m "not e2e" -n 2
+	CHIBO_DATA_DIR=$(CURDIR)/build/test-sqlite $(VENV)/bin/pytest -q -m "not e2e" -n 2 --dist loadgroup
 
 test-postgres: $(STAMP)
 	scripts/ensure-postgres
@@ -45,7 +45,7 @@ test-postgres: $(STAMP)
 	scripts/ensure-redis
 	scripts/ensure-pgbouncer
 	scripts/ensure-nginx
-	CHIBO_DATA_DIR=$(CURDIR)/build/test-pg DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" -n 2
+	CHIBO_DATA_DIR=$(CURDIR)/build/test-pg DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" -n 2 --dist loadgroup
 
 test-e2e: $(STAMP)
 	scripts/ensure-chromium

@@ -7,8 +7,9 @@ them its short sweeper) and no account the drill made is left active.
 
 The drills share the cluster to save its start (most of a minute here) and run in this file's
 order: ``failover`` last, since it leaves the cluster without a replica. The PostgreSQL stage
-only (``DATABASE_URL=postgres://…``), as root (PostgreSQL runs as the postgres user). Run this
-file without ``-n``: under xdist each worker would start a cluster of its own.
+only (``DATABASE_URL=postgres://…``), as root (PostgreSQL runs as the postgres user). Under xdist
+the file is one group (``--dist loadgroup``, as the Makefile runs it): one worker, one cluster, in
+this order.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 import pytest
 from drills.cluster import ROOT, Cluster
 from drills.common import SHORT_SWEEPER, _environ, free_port_base
+
+pytestmark = pytest.mark.xdist_group("drills")
 
 ENGINES = ["/usr/lib/postgresql/15/bin/pg_ctl", "/usr/sbin/pgbouncer", "/usr/sbin/nginx", "/usr/bin/redis-server"]
 # every drill's environment but the cluster's own: nothing of the test run's settings leaks in

@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -158,20 +157,12 @@ def wait_until(check: Callable[[], T], what: str, timeout: float, every: float =
 def free_port_base(span: int = 20) -> int:
     """A base B such that B..B+span are free on loopback now (several drills may run at once),
     below Linux's ephemeral ports (32768 and up)."""
-    for _ in range(200):
-        base = 20000 + 20 * secrets.randbelow(600)
-        if all(_free(base + i) for i in range(span + 1)):
-            return base
-    raise DrillFailed("no free range of ports for the drill's cluster")
+    from drills.cluster import free_port_base as cluster_port_base
 
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    try:
+        return cluster_port_base(range(span + 1))
+    except RuntimeError as exc:
+        raise DrillFailed("no free range of ports for the drill's cluster") from exc
 
 
 @contextmanager
@@ -275,7 +266,7 @@ def _remove_made() -> str:
                 get_user_model().objects.filter(pk=pk).delete()
         except (ProtectedError, RestrictedError):
             kept += 1
-    imported = len(MADE["imports"])
+    imported = len(set(MADE["imports"]))  # "Run again" re-runs the same import
     return "; ".join(filter(None, [
         f"{kept} accounts that acted (audit log) deactivated, their role grants ended" if kept else "",
         f"the members imported by {imported} imports (members with their history)" if imported else ""]))

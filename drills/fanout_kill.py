@@ -65,11 +65,13 @@ def _drill(report: Report, opts: Options) -> None:
                             "the job ledger never showed the fan-out running", 120, every=0.05)
         time.sleep(0.3)  # well inside the job's transaction
         killed_at, pid = _kill(report, cluster, ledger)
+        # read at once: the short sweeper may find the job dead and queue it again ~3 s after the kill,
+        # before the restarted worker is up
+        state, committed = _ledger_state(ledger.pk), _counts(cluster, meeting_ids)
+        report.check(state == "running" and committed["invitations"] == 0,
+                     f"the kill came mid-run (ledger row {state} just after the kill, {committed['invitations']} "
+                     "invitations committed)")
         restart_dead_workers(report, cluster)
-        committed = _counts(cluster, meeting_ids)
-        report.check(_ledger_state(ledger.pk) == "running" and committed["invitations"] == 0,
-                     f"the kill came mid-run (ledger row still running, {committed['invitations']} invitations "
-                     "committed)")
         again = wait_until(lambda: _rerun(ledger.pk), "the sweeper did not run the dead fan-out again", 180)
         rerun_start = again.started_at.timestamp() - killed_at  # one machine: one clock
         done = wait_until(lambda: _done(ledger.pk), "the fan-out run again did not finish", 300)

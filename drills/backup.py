@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +31,7 @@ from pathlib import Path
 
 from drills import fingerprint
 from drills.backup_checks import SqlitePrep, media_checksums, sqlite_drill
-from drills.cluster import ROOT, Cluster
+from drills.cluster import ROOT, Cluster, free_port_base
 
 PY = os.environ.get("CHIBO_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
 PGBIN = Path("/usr/lib/postgresql/15/bin")
@@ -68,20 +66,10 @@ def run(argv: list[str]) -> int:
 
 def free_base_port() -> int:
     """A base port whose cluster ports (+1…+5) and restore ports (+20, +21) are all free."""
-    for _ in range(200):
-        base = random.randrange(56_000, 64_000, 50)
-        if all(_free(base + i) for i in (1, 2, 3, 4, 5, 20, 21)):
-            return base
-    raise DrillFailure("no free ports found between 56000 and 64000")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    try:
+        return free_port_base((1, 2, 3, 4, 5, 20, 21), low=56_000, high=64_000, step=50)
+    except RuntimeError as exc:
+        raise DrillFailure("no free ports found between 56000 and 64000") from exc
 
 
 class BackupDrill:

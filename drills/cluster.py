@@ -16,9 +16,12 @@ Pieces are named as the script names them: ``primary``, ``replica``, ``pgbouncer
 from __future__ import annotations
 
 import os
+import secrets
 import signal as signals
+import socket
 import subprocess
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +29,28 @@ SCRIPT = ROOT / "scripts" / "cluster"
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 DEFAULT_DIR = ROOT / "build" / "cluster"
 DEFAULT_PORT = 55400
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on ``port`` of the loopback address now."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_base(offsets: Iterable[int] = range(21), *, low: int = 20_000, high: int = 32_000,
+                   step: int = 20) -> int:
+    """A base B in [low, high) such that B + each offset is free now (several clusters may run at
+    once); the default range stays below Linux's ephemeral ports (32768 and up)."""
+    offsets = list(offsets)
+    for _ in range(200):
+        base = low + step * secrets.randbelow((high - low) // step)
+        if all(port_free(base + offset) for offset in offsets):
+            return base
+    raise RuntimeError(f"no free port base between {low} and {high}")
 
 
 class ClusterError(RuntimeError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from drills.cluster import PSQL, ROOT, Cluster
+from drills.cluster import PSQL, ROOT, Cluster, free_port_base
 
 ENGINES = {PSQL: "ensure-postgres", "/usr/sbin/pgbouncer": "ensure-pgbouncer",
            "/usr/sbin/nginx": "ensure-nginx", "/usr/bin/redis-server": "ensure-redis"}
@@ -29,20 +28,7 @@ ENGINES = {PSQL: "ensure-postgres", "/usr/sbin/pgbouncer": "ensure-pgbouncer",
 
 def _free_base() -> int:
     """A port base whose ports (+1…+5, +11, +12) are all free, below Linux's ephemeral ports."""
-    for _ in range(200):
-        base = 20000 + 20 * (int.from_bytes(os.urandom(2), "big") % 600)
-        if all(_port_free(base + offset) for offset in (1, 2, 3, 4, 5, 11, 12)):
-            return base
-    raise RuntimeError("no free port base found")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return free_port_base((1, 2, 3, 4, 5, 11, 12))
 
 
 def _engines_or_skip() -> None:

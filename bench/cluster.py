@@ -10,7 +10,9 @@ directly; started with another database, it starts itself again with that enviro
   directly and on nginx in front of two, each server held to ``--cpus`` of a core (cgroup quota);
   two servers ≥ 1.7× one, p95 ≤ 300 ms at that rate;
 - ``replica`` (``bench/cluster_replica.py``): a province officer's report pages through nginx at a
-  fixed rate, alone and while a members import writes to the primary; p95 ≤ 1.2× alone;
+  fixed rate, alone and while a members import writes to the primary, the writers' side and the
+  readers' side pinned to a core each (cpuset groups, ``--no-pin`` to leave that out);
+  p95 ≤ 1.2× alone;
 - ``appkill`` and ``deadjob`` (``bench/cluster_recovery.py``): a killed app server out of rotation
   within 10 s, beside the same load's errors without a kill; a dead job re-run within 2 minutes,
   beside the job's normal run time.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -48,8 +51,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--read-rate", type=float, default=4, help="report pages per second")
     p.add_argument("--read-duration", type=float, default=60, help="seconds of reads, alone and during the import")
     p.add_argument("--import-rows", type=int, default=20_000, help="rows of the members file imported again and again")
-    p.add_argument("--writer-cpus", type=float, default=0.5,
-                   help="CPU quota of the primary and of the importing process each (cores)")
+    p.add_argument("--writer-cpus", type=float, default=None,
+                   help="CPU quota of the primary and of the importing process each (cores; 0: none; default: "
+                        "none when pinned, else 0.5)")
+    p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
+                   help="replica reads: pin the writers (primary, import) to --writer-core and the readers' side "
+                        "(replica, nginx, app servers, PgBouncer, load generator) to the other cores (cpuset)")
+    p.add_argument("--writer-core", type=int, default=0, help="the writers' core when pinned")
     p.add_argument("--kill-rate", type=float, default=None,
                    help="meeting-evening rate while app-1 is killed (req/s; default: 60%% of the two servers' "
                         "capacity when measured in the run, else 20)")
@@ -90,9 +98,15 @@ def _again(argv: list[str], env: dict[str, str]) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "chibo", "bench", "cluster", *argv], merged)
 
 
+def _stop(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)  # the finally blocks give the cgroups back and clean the data up
+
+
 def main(argv: list[str] | None = None) -> Report:
     argv = list(sys.argv[3:] if argv is None else argv)
     args = parse(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     cluster = cluster_handle()
     ready, lines = cluster.status()
     if not ready:
@@ -120,11 +134,15 @@ def _province(members: int) -> Any:
 def run(args: argparse.Namespace, cluster: Any, status: str) -> Report:
     from django.db import connection
 
+    from bench.cluster_capacity import release_stale
+
     out = args.out or RESULTS / f"cluster-{args.size}.json"
     report = Report("cluster", args.size, connection.vendor)
     province = _province(args.members)
     report.context["cluster"] = {"dir": str(cluster.dir), "port": cluster.port, "status": status.splitlines(),
-                                 "province": province.name, "options": {k: str(v) for k, v in vars(args).items()}}
+                                 "province": province.name, "options": {k: str(v) for k, v in vars(args).items()},
+                                 "load_average_at_start": list(os.getloadavg()),
+                                 "groups_left_by_an_earlier_run": release_stale()}
     print(f"cluster bench, size {args.size}, cluster {cluster.dir}, province {province.name}", flush=True)
     with tempfile.TemporaryDirectory(prefix="chibo-cluster-bench-") as tmp:
         work = Path(tmp)
@@ -135,11 +153,13 @@ def run(args: argparse.Namespace, cluster: Any, status: str) -> Report:
 
             print("replica reads during an import", flush=True)
             measure(report, cluster, province, work, rate=args.read_rate, duration=args.read_duration,
-                    rows=args.import_rows, cpus=args.writer_cpus)
+                    rows=args.import_rows, cpus=_writer_cpus(args),
+                    writer_core=args.writer_core if args.pin else None)
             report.write(out)
         if "deadjob" not in args.skip:
             _dead_job(report, cluster, province)
             report.write(out)
+    report.context["cluster"]["load_average_at_end"] = list(os.getloadavg())
     print()
     print(report.table())
     report.write(out)
@@ -170,6 +190,13 @@ def _evening(report: Report, cluster: Any, province: Any, work: Path, args: argp
             report.write(out)
     finally:
         handbook_load.cleanup(evening)
+
+
+def _writer_cpus(args: argparse.Namespace) -> float:
+    """The writers' CPU quota: as asked, else none when they have a core of their own, else 0.5."""
+    if args.writer_cpus is not None:
+        return args.writer_cpus
+    return 0.0 if args.pin else 0.5
 
 
 def _kill_rate(report: Report, asked: float | None) -> float:

@@ -5,7 +5,9 @@ generator and the app servers, so a second app server adds no CPU here. Each app
 therefore modelled as a machine of a fixed size: its gunicorn master and workers are put in a
 cgroup (v1, ``/sys/fs/cgroup/cpu/<group>``) whose ``cpu.cfs_quota_us`` lets it use at most
 ``cpus`` of a core, the same quota for the single server and for each of the two. Workers that
-gunicorn forks later inherit the group.
+gunicorn forks later inherit the group. (``cpuset`` pins processes to cores the same way, for the
+replica part's machines model: ``bench/cluster_replica.py``.) Every group is removed, and its
+processes moved back to the root group, when its block ends, failure or not.
 
 **Capacity.** The highest open-loop rate (``bench/loadgen.py``, the handbook bench's mix) that a
 setup *keeps up with* for a step of ``step`` seconds: every full 10-s window completes at least
@@ -25,6 +27,10 @@ from pathlib import Path
 from typing import Any
 
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")
+CGROUP_CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+CGROUP_CPUSET = Path("/sys/fs/cgroup/cpuset")
+PREFIX = "chibo-bench-"
+GROUPS = ("app-1", "app-2", "primary", "import", "writers", "readers")  # the groups the bench makes
 P95_BUDGET_MS = 300.0
 KEEP_UP_SHARE = 0.95
 WARM_UP_S = 10
@@ -40,30 +46,93 @@ def server_processes(cluster: Any, name: str) -> list[int]:
     return [master, *_children(master)]
 
 
+def _join(group: Path, pid: int | str) -> None:
+    """Move the process ``pid`` (all its threads) into ``group``; a process already gone is left."""
+    with contextlib.suppress(ProcessLookupError, OSError):
+        (group / "cgroup.procs").write_text(str(pid))
+
+
+def release(group: Path) -> None:
+    """Move every process of ``group`` back to its hierarchy's root and remove the group (nothing
+    to do when it is not there). A process forked meanwhile is moved on the next try."""
+    for _ in range(20):
+        if not group.is_dir():
+            return
+        for pid in (group / "cgroup.procs").read_text().split():
+            _join(group.parent, pid)
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            time.sleep(0.1)
+    group.rmdir()
+
+
+def release_stale(names: tuple[str, ...] = GROUPS) -> list[str]:
+    """Give back the bench's groups that an interrupted run (a SIGKILL) may have left; their names."""
+    found = [top / f"{PREFIX}{name}" for top in (CGROUP_CPU, CGROUP_CPUACCT, CGROUP_CPUSET) for name in names]
+    found = [group for group in found if group.is_dir()]
+    for group in found:
+        release(group)
+    return [str(group) for group in found]
+
+
 @contextlib.contextmanager
 def cpu_quota(name: str, cpus: float, pids: list[int], *, root: Path = CGROUP_CPU) -> Iterator[Path]:
     """Hold the processes ``pids`` to ``cpus`` of a core in the cgroup ``chibo-bench-<name>`` (and
     count their CPU time in the group of that name under cpuacct, when it is a hierarchy of its
-    own); afterwards they go back to the root groups and the groups are removed."""
-    group = root / f"chibo-bench-{name}"
+    own); afterwards, failure or not, they go back to the root groups and the groups are removed."""
+    group = root / f"{PREFIX}{name}"
     accounting = root.parent / "cpuacct"
     roots = [root, *([accounting] if root.name == "cpu" and (accounting / "cgroup.procs").exists() else [])]
-    for top in roots:
-        (top / group.name).mkdir(exist_ok=True)
-    period = int((group / "cpu.cfs_period_us").read_text())
-    (group / "cpu.cfs_quota_us").write_text(str(int(cpus * period)))
-    for top in roots:
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, OSError):
-                (top / group.name / "cgroup.procs").write_text(str(pid))
     try:
+        for top in roots:
+            (top / group.name).mkdir(exist_ok=True)
+        period = int((group / "cpu.cfs_period_us").read_text())
+        (group / "cpu.cfs_quota_us").write_text(str(int(cpus * period)))
+        for top in roots:
+            for pid in pids:
+                _join(top / group.name, pid)
         yield group
     finally:
         for top in roots:
-            for pid in (top / group.name / "cgroup.procs").read_text().split():
-                with contextlib.suppress(ProcessLookupError, OSError):
-                    (top / "cgroup.procs").write_text(pid)
-            (top / group.name).rmdir()
+            release(top / group.name)
+
+
+def cpu_list(text: str) -> list[int]:
+    """The cores of a cpuset list (``0-1,3`` → [0, 1, 3])."""
+    cores: list[int] = []
+    for part in filter(None, text.strip().split(",")):
+        first, _, last = part.partition("-")
+        cores += range(int(first), int(last or first) + 1)
+    return cores
+
+
+@contextlib.contextmanager
+def cpuset(name: str, cores: list[int], pids: list[int], *, root: Path = CGROUP_CPUSET) -> Iterator[Path]:
+    """Pin the processes ``pids`` to ``cores`` in the cpuset group ``chibo-bench-<name>`` (cgroup
+    v1; the processes they fork later stay in it); afterwards, failure or not, they go back to the
+    root group (every core again) and the group is removed."""
+    group = root / f"{PREFIX}{name}"
+    try:
+        group.mkdir(exist_ok=True)
+        (group / "cpuset.mems").write_text((root / "cpuset.mems").read_text())  # before any process joins
+        (group / "cpuset.cpus").write_text(",".join(map(str, cores)))
+        for pid in pids:
+            _join(group, pid)
+        yield group
+    finally:
+        release(group)
+
+
+def allowed_cores(pid: int) -> str | None:
+    """The cores the kernel lets the process ``pid`` run on (``Cpus_allowed_list``), None when gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in status.splitlines()
+                 if line.startswith("Cpus_allowed_list:")), None)
 
 
 def throttling(group: Path) -> dict[str, float]:

@@ -9,11 +9,16 @@ file of ``rows`` generated members into a bench province (``bench/importing.py``
 primary, over and over, each import in a transaction that is rolled back, so the registry is
 left as it was (the primary writes and streams the WAL all the same).
 
-As in ``bench/cluster_capacity.py``, machines are modelled by CPU quotas (cgroup v1): the
-primary (the postmaster and its processes: the backends it forks later join them) and the
-importing process (the worker's machine) are each held to ``cpus`` of a core, in both runs, so
-that the import cannot take the CPUs that the replica and the app servers, on machines of their
-own in production, would keep.
+**The machines model.** This machine has two cores. The two sides of the topology are pinned
+to a core each with cgroup v1 cpuset groups (``/sys/fs/cgroup/cpuset/chibo-bench-writers`` and
+``…-readers``), as if they were separate machines: the writers' side, the primary (the
+postmaster and its processes: the backends it forks later join them) and the importing process
+(the worker's machine), on ``writer_core``; the readers' side, the replica, nginx, the two app
+servers, PgBouncer and the bench itself with its load generator, on the other core(s). Within
+the writers' core, as in ``bench/cluster_capacity.py``, the primary and the import are also each
+held to ``cpus`` of a core by a CPU quota (0: none). The same model holds in both runs; Redis,
+the idle huey workers and whatever else runs on the machine keep every core. The groups are
+removed and every process goes back to the root groups afterwards, failure or not.
 
 The counters that show where the reads went: each PostgreSQL server's own (``pg_stat_database``:
 transactions and rows returned in the ``chibo`` database) before and after each run, and how many
@@ -101,11 +106,11 @@ def served_by(log: Path, offset: int, paths: list[str]) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def importing(rows: int, work: Path, cpus: float) -> Iterator[subprocess.Popen]:
-    """Another process, held to ``cpus`` of a core, importing ``rows`` members into the bench
-    province, again and again (each rolled back), until the block ends; yields once it has begun
-    writing."""
-    from bench.cluster_capacity import cpu_quota
+def importing(rows: int, work: Path, cpus: float, pin: Path | None = None) -> Iterator[subprocess.Popen]:
+    """Another process, held to ``cpus`` of a core (0: no quota) and pinned to the cpuset group
+    ``pin`` (the writers' side) when given, importing ``rows`` members into the bench province,
+    again and again (each rolled back), until the block ends; yields once it has begun writing."""
+    from bench.cluster_capacity import _join, cpu_quota
 
     ready = work / "import-started"
     ready.unlink(missing_ok=True)
@@ -115,7 +120,10 @@ def importing(rows: int, work: Path, cpus: float) -> Iterator[subprocess.Popen]:
                              cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT)
     quota = contextlib.ExitStack()
     try:
-        quota.enter_context(cpu_quota("import", cpus, [child.pid]))
+        if pin is not None:
+            _join(pin, child.pid)
+        if cpus > 0:
+            quota.enter_context(cpu_quota("import", cpus, [child.pid]))
         deadline = time.monotonic() + 600
         while not ready.exists():
             if child.poll() is not None or time.monotonic() > deadline:
@@ -159,8 +167,91 @@ def _import_loop(rows: int, work: Path) -> None:
         print(f"import {runs}: {written} rows, ok={result.ok}, {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def sides(cluster: Any) -> dict[str, dict[str, list[int]]]:
+    """The processes of each side of the machines model: pieces and their pids."""
+    from bench.cluster_capacity import server_processes
+
+    readers = {name: server_processes(cluster, name) for name in ("replica", "nginx", "app-1", "app-2", "pgbouncer")}
+    return {"writers": {"primary": server_processes(cluster, "primary")},
+            "readers": {**readers, "bench and load generator": [os.getpid()]}}
+
+
+@contextlib.contextmanager
+def machines(cluster: Any, writer_core: int | None) -> Iterator[dict[str, Any]]:
+    """Pin the writers' side to ``writer_core`` and the readers' side to the other cores (see the
+    module's text); yields the model (cores, pieces, the writers' group). None: no pinning."""
+    from bench.cluster_capacity import CGROUP_CPUSET, allowed_cores, cpu_list, cpuset
+
+    if writer_core is None:
+        yield {"pinned": False, "writers_group": None}
+        return
+    cores = cpu_list((CGROUP_CPUSET / "cpuset.cpus").read_text())
+    others = [core for core in cores if core != writer_core]
+    if writer_core not in cores or not others:
+        raise SystemExit(f"Cannot pin the writers to core {writer_core} and the readers to the others: the "
+                         f"machine has cores {cores}. Choose another --writer-core, or --no-pin.")
+    pieces = sides(cluster)
+    with cpuset("writers", [writer_core], [p for pids in pieces["writers"].values() for p in pids]) as writers, \
+            cpuset("readers", others, [p for pids in pieces["readers"].values() for p in pids]):
+        model = {"pinned": True, "writers_group": writers,
+                 "cores": {"writers": [writer_core], "readers": others},
+                 "pieces": {side: {name: len(pids) for name, pids in group.items()} for side, group in pieces.items()},
+                 "allowed_cores": {name: allowed_cores(pids[0]) for group in pieces.values()
+                                   for name, pids in group.items()}}
+        yield model
+
+
+def _quota(group: Path | None) -> tuple[dict[str, float], float]:
+    """The quota group's throttling and CPU seconds so far (nothing without a group)."""
+    from bench.cluster_capacity import throttling, usage_s
+
+    return (throttling(group), usage_s(group)) if group is not None else ({}, 0.0)
+
+
+def core_times(stat: str | None = None) -> dict[str, tuple[int, int, int]]:
+    """Per core, the clock ticks so far (``/proc/stat``): busy (user, nice, system, irq, softirq,
+    steal), waiting for I/O, and all."""
+    out = {}
+    for line in (stat if stat is not None else Path("/proc/stat").read_text()).splitlines():
+        name, *values = line.split()
+        if name.startswith("cpu") and name != "cpu":
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, values[:8])
+            out[name] = (user + nice + system + irq + softirq + steal, iowait,
+                         user + nice + system + idle + iowait + irq + softirq + steal)
+    return out
+
+
+def core_shares(before: dict[str, tuple[int, int, int]],
+                after: dict[str, tuple[int, int, int]]) -> dict[str, dict[str, float]]:
+    """Each core's share of the time between two ``core_times``: busy and waiting for I/O."""
+    shares = {}
+    for core, (busy, iowait, total) in after.items():
+        span = max(total - before[core][2], 1)
+        shares[core] = {"busy": round((busy - before[core][0]) / span, 2),
+                        "iowait": round((iowait - before[core][1]) / span, 2)}
+    return shares
+
+
+def replay_cpu_s(cluster: Any) -> float:
+    """CPU seconds the replica's WAL replay (its ``startup`` process) has used so far."""
+    from drills.app_server_kill import _children
+
+    for pid in _children(cluster.pid("replica") or 0):
+        try:
+            if b"startup" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return 0.0
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def measure(report: Report, cluster: Any, province: Any, work: Path, *, rate: float, duration: float,
-            rows: int, cpus: float) -> None:
+            rows: int, cpus: float, writer_core: int | None = 0) -> None:
     from bench.cluster_capacity import cpu_quota, server_processes
     from bench.handbook_load import drive
 
@@ -169,33 +260,59 @@ def measure(report: Report, cluster: Any, province: Any, work: Path, *, rate: fl
     log = cluster.dir / "log" / "nginx-access.log"
     paths = sorted({spec[1].format(unit=province.pk) for spec in table.values()})
     runs: dict[str, Any] = {}
-    drive(cluster.port_of("nginx"), [user], mix, rate, 10, work, seed=0, actions=table)  # warm-up
-    with cpu_quota("primary", cpus, server_processes(cluster, "primary")):  # its new backends join the group
+    with machines(cluster, writer_core) as model, \
+            (cpu_quota("primary", cpus, server_processes(cluster, "primary")) if cpus > 0  # its new backends join
+             else contextlib.nullcontext()) as primary:
+        drive(cluster.port_of("nginx"), [user], mix, rate, 10, work, seed=0, actions=table)  # warm-up
         for label in ("alone", "during import"):
-            with importing(rows, work, cpus) if label == "during import" else contextlib.nullcontext():
+            loads, quota, cores, replay = [_load()], _quota(primary), core_times(), replay_cpu_s(cluster)
+            with importing(rows, work, cpus, model["writers_group"]) if label == "during import" \
+                    else contextlib.nullcontext():
                 before, offset = counters(cluster), log.stat().st_size
                 result = drive(cluster.port_of("nginx"), [user], mix, rate, duration, work, seed=1, actions=table)
                 result["database_counters"] = _delta(before, counters(cluster))
                 result["served_by"] = served_by(log, offset, paths)
+            result["load_average"] = [*loads, _load()]
+            result["cores"] = core_shares(cores, core_times())
+            result["wal_replay_cpu_s"] = round(replay_cpu_s(cluster) - replay, 1)
+            if primary is not None:
+                now = _quota(primary)
+                result["primary_quota"] = {**{k: round(v - quota[0][k], 2) for k, v in now[0].items()},
+                                           "cpu_s": round(now[1] - quota[1], 1)}
             runs[label] = result
             print(f"    reads {label}: p95 {result['overall']['p95_ms']} ms, {result['overall']['errors']} errors, "
-                  f"database counters {result['database_counters']}", flush=True)
+                  f"database counters {result['database_counters']}, load average {result['load_average']}, "
+                  f"primary's quota {result.get('primary_quota')}, cores {result['cores']}, "
+                  f"the replica's WAL replay {result['wal_replay_cpu_s']} CPU-s", flush=True)
     imports = (work / "import.log").read_text().splitlines()
     report.context["replica_reads"] = {"rate": rate, "duration_s": duration, "pages": table, "import_rows": rows,
                                        "cpus_of_the_primary_and_of_the_import": cpus,
+                                       "machines": {k: v for k, v in model.items() if k != "writers_group"},
                                        "imports": imports, **runs}
     _figures(report, runs["alone"], runs["during import"], rate=rate, duration=duration, imports=imports)
+
+
+def model_text(context: dict[str, Any]) -> str:
+    """The machines model of the run, in a few words, for the figure's note."""
+    cpus, machines_ = context["cpus_of_the_primary_and_of_the_import"], context["machines"]
+    quota = f"the primary and the import each held to {cpus:g} CPU" if cpus > 0 else "no CPU quota"
+    if not machines_.get("pinned"):
+        return quota
+    cores = machines_["cores"]
+    return (f"writers (primary, import) pinned to core {','.join(map(str, cores['writers']))}, readers (replica, "
+            f"nginx, app servers, PgBouncer, load generator) to core {','.join(map(str, cores['readers']))} "
+            f"(cpuset); {quota}")
 
 
 def _figures(report: Report, alone: dict, busy: dict, *, rate: float, duration: float, imports: list[str]) -> None:
     p95, base = busy["overall"]["p95_ms"], alone["overall"]["p95_ms"]
     report.add(Figure("replica reads: p95 during a members import", p95, "ms", baseline=base,
                       baseline_name="the same reads alone", budget=round(1.2 * base, 1) if base else None,
-                      note=f"{rate:g} req/s for {duration:g} s through nginx; the primary and the import each "
-                           f"held to {report.context['replica_reads']['cpus_of_the_primary_and_of_the_import']:g} "
-                           "CPU; budget 1.2 × baseline; "
+                      note=f"{rate:g} req/s for {duration:g} s through nginx; "
+                           f"{model_text(report.context['replica_reads'])}; budget 1.2 × baseline; "
                            f"p50 {busy['overall']['p50_ms']} vs {alone['overall']['p50_ms']} ms; "
-                           f"{len(imports)} imports ran (rolled back)"))
+                           f"{len(imports)} imports ran (rolled back); load average {alone['load_average']} alone, "
+                           f"{busy['load_average']} during"))
     report.add(Figure("replica reads: errors", busy["overall"]["errors"], "", baseline=alone["overall"]["errors"],
                       baseline_name="alone", budget=0,
                       note=f"of {busy['overall']['requests']} and {alone['overall']['requests']} requests"))

@@ -1,5 +1,5 @@
 """The cluster bench's logic that runs without a cluster: the capacity search, the judging of a
-run, the counting in nginx's log, the quota group, the officer's pages, the load generator's
+run, the counting in nginx's log, the quota and cpuset groups, the officer's pages, the load generator's
 own actions and error times."""
 
 from __future__ import annotations
@@ -117,6 +117,66 @@ def test_a_quota_group_holds_the_processes_and_gives_them_back():
         child.wait()
 
 
+def test_a_cpuset_list_names_every_core():
+    assert cluster_capacity.cpu_list("0-1\n") == [0, 1]
+    assert cluster_capacity.cpu_list("0,2-4,7") == [0, 2, 3, 4, 7]
+    assert cluster_capacity.cpu_list("") == []
+
+
+def _sleeper() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+
+
+@pytest.mark.skipif(not os.access(cluster_capacity.CGROUP_CPUSET, os.W_OK), reason="cgroup v1 cpuset is not writable")
+def test_a_cpuset_group_pins_the_processes_and_their_children_and_gives_every_core_back():
+    root = cluster_capacity.CGROUP_CPUSET
+    cores = cluster_capacity.cpu_list((root / "cpuset.cpus").read_text())
+    everything = cluster_capacity.allowed_cores(os.getpid())
+    child = _sleeper()
+    try:
+        with cluster_capacity.cpuset(f"test-{os.getpid()}", cores[-1:], [child.pid]) as group:
+            assert (group / "cgroup.procs").read_text().split() == [str(child.pid)]
+            assert cluster_capacity.allowed_cores(child.pid) == str(cores[-1])
+            (group / "cgroup.procs").write_text(str(os.getpid()))  # the test itself, then what it forks
+            grandchild = _sleeper()
+            assert cluster_capacity.allowed_cores(grandchild.pid) == str(cores[-1])
+        assert not group.exists()
+        for pid in (child.pid, grandchild.pid, os.getpid()):
+            assert str(pid) in (root / "cgroup.procs").read_text().split()
+            assert cluster_capacity.allowed_cores(pid) == everything
+    finally:
+        for process in (child, locals().get("grandchild")):
+            if process:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.skipif(not os.access(cluster_capacity.CGROUP_CPUSET, os.W_OK), reason="cgroup v1 cpuset is not writable")
+def test_a_cpuset_group_is_removed_and_its_processes_given_back_when_the_block_fails():
+    root, name = cluster_capacity.CGROUP_CPUSET, f"test-fail-{os.getpid()}"
+    child = _sleeper()
+    try:
+        with pytest.raises(RuntimeError, match="boom"), cluster_capacity.cpuset(name, [0], [child.pid]):
+            raise RuntimeError("boom")
+        assert not (root / f"{cluster_capacity.PREFIX}{name}").exists()
+        assert str(child.pid) in (root / "cgroup.procs").read_text().split()
+        with pytest.raises(OSError), cluster_capacity.cpuset(name, [999], [child.pid]):  # no such core
+            pass
+        assert not (root / f"{cluster_capacity.PREFIX}{name}").exists()
+        # a group left by a run killed with SIGKILL is given back by the next run
+        group = root / f"{cluster_capacity.PREFIX}{name}"
+        group.mkdir()
+        (group / "cpuset.mems").write_text((root / "cpuset.mems").read_text())
+        (group / "cpuset.cpus").write_text("0")
+        (group / "cgroup.procs").write_text(str(child.pid))
+        assert cluster_capacity.release_stale((name,)) == [str(group)]
+        assert not group.exists()
+        assert str(child.pid) in (root / "cgroup.procs").read_text().split()
+    finally:
+        child.kill()
+        child.wait()
+
+
 @pytest.mark.django_db
 def test_the_officer_opens_every_report_page_with_two_factor_required(cast, client, settings):
     settings.REQUIRE_STAFF_2FA = True
@@ -161,3 +221,31 @@ def test_the_kill_load_is_the_rate_asked_for_else_most_of_the_two_servers_capaci
     assert cluster._kill_rate(measured, 12.5) == 12.5
     assert cluster._kill_rate(measured, None) == 30.0
     assert cluster._kill_rate(Report("cluster", "province", "postgresql"), None) == 20.0
+
+
+def test_the_writers_have_no_quota_when_pinned_to_a_core_of_their_own_unless_asked():
+    assert cluster._writer_cpus(cluster.parse([])) == 0.0
+    assert cluster._writer_cpus(cluster.parse(["--writer-cpus", "0.5"])) == 0.5
+    assert cluster._writer_cpus(cluster.parse(["--no-pin"])) == 0.5
+    assert cluster.parse(["--writer-core", "1"]).writer_core == 1
+
+
+def test_the_model_of_the_replica_part_is_stated_in_its_figure():
+    pinned = {"cpus_of_the_primary_and_of_the_import": 0.0,
+              "machines": {"pinned": True, "cores": {"writers": [0], "readers": [1]}}}
+    assert cluster_replica.model_text(pinned) == (
+        "writers (primary, import) pinned to core 0, readers (replica, nginx, app servers, PgBouncer, load "
+        "generator) to core 1 (cpuset); no CPU quota")
+    quota = {"cpus_of_the_primary_and_of_the_import": 0.5, "machines": {"pinned": False}}
+    assert cluster_replica.model_text(quota) == "the primary and the import each held to 0.5 CPU"
+
+
+def test_each_core_s_busy_and_io_wait_shares_come_from_proc_stat():
+    before = cluster_replica.core_times("cpu  9 0 9 9 0 0 0 0 0 0\n"
+                                        "cpu0 100 0 50 800 50 0 0 0 0 0\ncpu1 10 0 10 980 0 0 0 0 0 0\nintr 1\n")
+    after = cluster_replica.core_times("cpu  9 0 9 9 0 0 0 0 0 0\n"
+                                       "cpu0 160 0 80 800 60 0 0 0 0 0\ncpu1 60 0 30 1000 0 5 5 0 0 0\nintr 2\n")
+    assert before["cpu0"] == (150, 50, 1000)
+    assert cluster_replica.core_shares(before, after) == {"cpu0": {"busy": 0.9, "iowait": 0.1},
+                                                          "cpu1": {"busy": 0.8, "iowait": 0.0}}
+    assert set(cluster_replica.core_times()) >= {"cpu0"}

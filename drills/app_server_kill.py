@@ -92,9 +92,9 @@ def _under_load(report: Report, cluster: Any, users: list[dict[str, Any]], shape
     pids = _kill_app(cluster, "app-1")
     report.step(f"kill -9 app-1: gunicorn master and workers {pids}")
     time.sleep(shape["after_kill"])
-    restart_at = load.now()
-    cluster.start("app-1")
-    restarted_at, restart_offset = load.now(), access.stat().st_size
+    restart_at, restart_offset = load.now(), access.stat().st_size  # the restarted app-1 may answer
+    cluster.start("app-1")                                           # before start() returns
+    restarted_at = load.now()
     report.step(f"app-1 started again by scripts/cluster (answering after {restarted_at - restart_at:.1f} s)")
     time.sleep(shape["after_restart"])
     hits = load.stop()

@@ -107,7 +107,7 @@ def _left_as_it_was(cluster: Cluster) -> None:
     assert active == "0", f"{active} drill accounts still active or holding a role"
 
 
-# first: after import_kill the province has 20,000 more members to invite (six times each)
+# first: after import_kill the province has 60,000 more members to invite (six times each)
 def test_a_worker_killed_mid_fanout_leaves_exactly_one_invitation_and_notification_each(cluster):
     out = _drill(cluster, "fanout_kill", timeout=420)
     assert "OK     no member has two invitations" in out

@@ -132,3 +132,17 @@ def test_a_dead_import_is_failed_for_the_officer_who_runs_it_again(cast, login, 
     assert "Run again" not in page  # done: nothing to run again
     response = client.post(reverse("console:import_again", args=[job.pk]), follow=True)
     assert "Only an import that failed on the server" in response.content.decode()
+
+
+def test_run_again_is_refused_to_an_owner_who_may_no_longer_import(cast, login):
+    from chibo.accounts.models import RoleGrant
+
+    upload = SimpleUploadedFile("units.csv", UNITS_CSV.encode(), content_type="text/csv")
+    job = submit_import(actor=cast.province, kind="units", uploaded_file=upload)
+    ImportJob.objects.filter(pk=job.pk).update(state="failed", message="stopped")
+    client = login("province")
+    RoleGrant.objects.filter(user=cast.province).update(valid_to=timezone.localdate() - dt.timedelta(days=1))
+    assert client.post(reverse("console:import_again", args=[job.pk])).status_code == 403
+    assert client.get(reverse("console:import_again", args=[job.pk])).status_code == 405
+    job.refresh_from_db()
+    assert job.state == "failed"

@@ -63,7 +63,7 @@ def import_again(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         run_again(actor=request.user, job_id=pk)
     except (NotFound, PermissionDenied):
-        raise  # 404 / 403
+        raise  # DomainErrors too: console_view answers them 404 / 403, not as a message
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("console:import_job", pk)

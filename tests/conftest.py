@@ -48,6 +48,17 @@ def _jobs_run_at_once():
 
 
 @pytest.fixture
+def login(client, cast):
+    """``login("province")`` logs the test client in as that persona and returns the client."""
+
+    def _login(persona: str):
+        client.force_login(getattr(cast, persona))
+        return client
+
+    return _login
+
+
+@pytest.fixture
 def tree(db):
     root = make_unit(None, "TW", "Trung ương", "central")
     p = make_unit(root, "P", "Tỉnh Bắc Hà", "province")

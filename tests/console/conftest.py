@@ -14,16 +14,6 @@ def statuses(client, cast, url: str, method: str = "get", data: dict | None = No
     return seen
 
 
-@pytest.fixture
-def login(client, cast):
-    """``login("province")`` logs the test client in as that persona and returns the client."""
-
-    def _login(persona: str):
-        client.force_login(getattr(cast, persona))
-        return client
-
-    return _login
-
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

@@ -33,14 +33,6 @@ UNITS_CSV = ("code,name,kind,sector,parent_code,opened_on\n"
              "K7,Chi bộ Giáo viên 7,cell,school,G,2025-07-01\n")
 
 
-@pytest.fixture
-def login(client, cast):
-    def _login(persona: str):
-        client.force_login(getattr(cast, persona))
-        return client
-
-    return _login
-
 
 def test_the_months_meetings_and_invitations_twice_add_nothing(cast, django_capture_on_commit_callbacks):
     Schedule.objects.create(unit=cast.tree.k, day=4, time=dt.time(19, 30))

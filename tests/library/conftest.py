@@ -59,11 +59,3 @@ def docs(cast, publish):
         q=publish(t.q, "07-CT/TU", "Chỉ thị của Tỉnh Nam Lâm", kind="directive"),
     )
 
-
-@pytest.fixture
-def login(client, cast):
-    def _login(persona: str):
-        client.force_login(getattr(cast, persona))
-        return client
-
-    return _login

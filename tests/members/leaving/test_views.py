@@ -24,14 +24,6 @@ COMMITTEE = {"admin": 200, "province": 403, "commune": 200, "secretary": 403, "m
 OWN = {"member": 403}
 
 
-@pytest.fixture
-def login(client, cast):
-    def _login(persona: str):
-        client.force_login(getattr(cast, persona))
-        return client
-
-    return _login
-
 
 def _action(member, key):
     return reverse("console:leaving_action", args=[member.pk, key])
